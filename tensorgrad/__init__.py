@@ -1,0 +1,19 @@
+"""tensorgrad: an autograd engine on NumPy. `Tensor` records, `backward()` differentiates."""
+from . import autograd  # first: the other modules build on it
+from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .tensor import Tensor
+from .functional import concatenate, maximum, minimum, stack, where
+from .gradients import grad
+from .testing import gradcheck, gradgradcheck
+from . import functional, ops, testing
+
+__all__ = [
+    "Tensor", "tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "gradcheck", "gradgradcheck", "maximum", "minimum", "where", "concatenate", "stack",
+    "functional", "ops", "testing",
+]
+
+
+def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
+    """Shorthand for `Tensor(...)`, as in PyTorch."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)

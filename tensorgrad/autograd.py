@@ -1,0 +1,370 @@
+"""The graph machinery: grad mode, the Function/Context node, unbroadcast, iterative backward.
+
+A recorded op is one `Function` instance: it *is* the context of its backward rule (it
+holds the inputs, what `save_for_backward` kept and the non-tensor parameters). A tensor
+made by a recorded op points at that node; leaves point at nothing. `backward` orders the
+nodes with an iterative depth-first search and walks them once, in reverse topological
+order, so a chain of a million ops needs no recursion and linear time.
+
+Backward rules are written with operators that ndarrays and Tensors share (`*`, `@`,
+`.sum`, `.reshape`, ...). Normally they receive ndarrays and run at NumPy speed; with
+`create_graph=True` they receive Tensors, so the backward pass is itself recorded and can
+be differentiated again.
+"""
+from __future__ import annotations
+
+import functools
+import traceback
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+
+# --------------------------------------------------------------------------- grad mode
+
+class _GradMode:
+    """Process-wide switches; read on every op, so they are plain class attributes."""
+
+    enabled = True
+    anomaly = False
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph (the default)."""
+    return _GradMode.enabled
+
+
+class _SetGradMode:
+    """Context manager and decorator that sets grad mode and restores the previous one."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+        self.previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self.previous.append(_GradMode.enabled)
+        _GradMode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self.previous.pop()
+
+    def __call__(self, function: Callable) -> Callable:
+        mode = self.mode
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _SetGradMode(mode):
+                return function(*args, **kwargs)
+
+        return wrapper
+
+
+def no_grad() -> _SetGradMode:
+    """Record nothing inside: for evaluation, prediction and optimizer updates."""
+    return _SetGradMode(False)
+
+
+def enable_grad() -> _SetGradMode:
+    """Record again inside a `no_grad` block."""
+    return _SetGradMode(True)
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Make backward raise at the first op whose gradient holds NaN or inf.
+
+    Inside the block every recorded op also remembers the line of user code that
+    created it, so the error can point at it. This costs time; use it to debug.
+    """
+    previous = _GradMode.anomaly
+    _GradMode.anomaly = True
+    try:
+        yield
+    finally:
+        _GradMode.anomaly = previous
+
+
+# --------------------------------------------------------------------------- unbroadcast
+
+def unbroadcast(grad: Any, shape: tuple) -> Any:
+    """Sum a gradient back to `shape`, undoing NumPy broadcasting.
+
+    Broadcasting copies an input along new leading axes and along axes of length 1, so
+    the chain rule adds up the gradient along exactly those axes. This is the one place
+    in tensorgrad where that happens. Works on ndarrays and on Tensors alike.
+    """
+    if grad.shape == shape:
+        return grad
+    lead = len(grad.shape) - len(shape)
+    if lead < 0 or any(n != 1 and n != grad.shape[lead + i] for i, n in enumerate(shape)):
+        raise ValueError(f"unbroadcast: gradient of shape {grad.shape} cannot be reduced to shape {shape}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+# --------------------------------------------------------------------------- Function
+
+_NOTHING_NEEDED = (False,) * 64
+
+
+class Function:
+    """One primitive op. Subclasses define `forward(ctx, *arrays, **params)` and
+    `backward(ctx, grad)`, returning one gradient per tensor input (None where unneeded).
+
+    An instance is the node in the graph and the `ctx` of its own rules.
+    """
+
+    __slots__ = ("inputs", "needs_input_grad", "_saved", "_output", "_freed", "_origin", "__dict__")
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run the op on Tensors, recording a node when grad mode is on and an input needs it."""
+        try:
+            arrays = [x._data for x in inputs]
+        except AttributeError:  # a Python number or an ndarray among the inputs
+            like = next((x for x in inputs if isinstance(x, Tensor)), None)
+            inputs = tuple(as_tensor(x, like) for x in inputs)
+            arrays = [x._data for x in inputs]
+        ctx = cls.__new__(cls)
+        ctx._saved = ()
+        if _GradMode.enabled:
+            needs = tuple([x._requires_grad for x in inputs])
+            if True in needs:
+                ctx.needs_input_grad = needs
+                out = cls.forward(ctx, *arrays, **params)
+                ctx.inputs = inputs
+                ctx._output = out
+                ctx._freed = False
+                ctx._origin = _user_frame() if _GradMode.anomaly else None
+                return Tensor._make(out, ctx)
+        ctx.needs_input_grad = _NOTHING_NEEDED
+        return Tensor._make(cls.forward(ctx, *arrays, **params), None)
+
+    @staticmethod
+    def forward(ctx: Any, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple:
+        raise NotImplementedError
+
+    # --- what a rule uses
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep values for backward. Inputs and the output are swapped for their Tensors
+        when the backward pass is recorded (create_graph=True)."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        return self._saved
+
+    def _saved_as_tensors(self) -> tuple:
+        """The saved values with inputs/outputs as Tensors, so a recorded backward links to them."""
+        by_identity = {id(t._data): t for t in self.inputs}
+        output = None
+        swapped = []
+        for value in self._saved:
+            if value is self._output:
+                output = output or Tensor._make(self._output, self)
+                swapped.append(output)
+            else:
+                swapped.append(by_identity.get(id(value), value))
+        return tuple(swapped)
+
+    def _free(self) -> None:
+        self._saved = ()
+        self._output = None
+        self.inputs = ()
+        self._freed = True
+        if self.__dict__:
+            self.__dict__.clear()
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time: its saved values were freed by "
+    "the first backward. Call backward(retain_graph=True) the first time if you need to."
+)
+
+
+class _NoContext:
+    """A ctx that remembers nothing: lets a backward rule call an op's forward directly on
+    ndarrays (the fast path) without recording."""
+
+    __slots__ = ()
+    needs_input_grad = (False,) * 8
+
+    def save_for_backward(self, *values: Any) -> None:
+        pass
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass
+
+
+NO_CONTEXT = _NoContext()
+
+
+def call(op: type[Function], x: Any, *args: Any, **params: Any) -> Any:
+    """Run `op` on a Tensor (recorded) or on an ndarray (plain NumPy): how backward rules
+    use ops that ndarrays have no operator for, in both fast and create_graph mode."""
+    if isinstance(x, Tensor):
+        return op.apply(x, *args, **params)
+    return op.forward(NO_CONTEXT, x, *args, **params)
+
+
+def _user_frame() -> str:
+    """The innermost stack frame outside tensorgrad, as 'file:line in function: code'."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if "/tensorgrad/" not in frame.filename.replace("\\", "/"):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+    return "<unknown>"
+
+
+# --------------------------------------------------------------------------- backward
+
+def _topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Nodes reachable from `roots`, each after every node that consumes it.
+
+    Iterative depth-first search with an explicit stack: no recursion limit.
+    """
+    order: list[Function] = []
+    visited: set[int] = set()
+    for root in roots:
+        if id(root) in visited:
+            continue
+        visited.add(id(root))
+        stack = [(root, iter(_parents(root)))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if id(parent) not in visited:
+                    visited.add(id(parent))
+                    stack.append((parent, iter(_parents(parent))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _parents(node: Function) -> list[Function]:
+    if node._freed:
+        raise RuntimeError(_FREED_MESSAGE)
+    return [t._node for t in node.inputs if t._node is not None]
+
+
+def run_backward(
+    outputs: Sequence[Any],
+    output_grads: Sequence[Any],
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    capture: Sequence[Any] | None = None,
+) -> list[Any] | None:
+    """Apply the chain rule from `outputs` back through the graph.
+
+    Without `capture`, gradients of leaves that require grad are accumulated into their
+    `.grad` (with `+=`, as repeated calls should). With `capture` (a list of tensors),
+    nothing is accumulated: the gradients of exactly those tensors are returned.
+    """
+    if create_graph:
+        output_grads = [g if isinstance(g, Tensor) else Tensor._make(g, None) for g in output_grads]
+    grads: dict[int, Any] = {}
+    captured: dict[int, Any] = {}
+    capture_keys = None
+    if capture is not None:
+        capture_keys = {id(t._node) if t._node is not None else id(t) for t in capture}
+    for out, grad in zip(outputs, output_grads):
+        if out._node is not None:
+            key = id(out._node)
+            grads[key] = grads[key] + grad if key in grads else grad
+        elif capture_keys is not None:
+            if id(out) in capture_keys:
+                captured[id(out)] = captured[id(out)] + grad if id(out) in captured else grad
+        elif out._requires_grad:
+            _accumulate_leaf(out, grad, grad, [])
+    roots = [out._node for out in outputs if out._node is not None]
+    mode = _SetGradMode(create_graph)
+    with mode:
+        for node in _topological_order(roots):
+            grad = grads.pop(id(node), None)
+            if capture_keys is not None and id(node) in capture_keys:
+                captured[id(node)] = grad
+            if grad is None:
+                continue
+            if create_graph:
+                saved = node._saved
+                node._saved = node._saved_as_tensors()
+                input_grads = node.backward(node, grad)
+                node._saved = saved
+            else:
+                input_grads = node.backward(node, grad)
+            if _GradMode.anomaly:
+                _check_finite(node, input_grads)
+            _distribute(node, grad, input_grads, grads, captured, capture_keys)
+            if not retain_graph:
+                node._free()
+    if capture is None:
+        return None
+    return [captured.get(id(t._node) if t._node is not None else id(t)) for t in capture]
+
+
+def _distribute(node, upstream, input_grads, grads, captured, capture_keys) -> None:
+    """Send each input's gradient to its producer node, or add it to the leaf's `.grad`."""
+    seen: list[int] = []
+    for tensor, grad in zip(node.inputs, input_grads):
+        if grad is None or not tensor._requires_grad:
+            continue
+        if grad.shape != tensor._data.shape:
+            grad = unbroadcast(grad, tensor._data.shape)
+        parent = tensor._node
+        if parent is not None:
+            key = id(parent)
+            grads[key] = grads[key] + grad if key in grads else grad
+        elif capture_keys is not None:
+            key = id(tensor)
+            if key in capture_keys:
+                captured[key] = captured[key] + grad if key in captured else grad
+        else:
+            _accumulate_leaf(tensor, grad, upstream, seen)
+
+
+def _accumulate_leaf(tensor: Any, grad: Any, upstream: Any, seen: list[int]) -> None:
+    """`tensor.grad += grad`, taking the first gradient without a copy when nobody else
+    can see that array (a fresh result of the rule, not a view, not shared)."""
+    if isinstance(grad, Tensor):
+        grad = grad._data
+    if grad.dtype != tensor._data.dtype:
+        grad = grad.astype(tensor._data.dtype)
+    if tensor._grad is None:
+        owned = grad.base is None and grad is not upstream and id(grad) not in seen
+        tensor._grad = grad if owned else grad.copy()
+        seen.append(id(grad))
+    else:
+        tensor._grad += grad
+
+
+def _check_finite(node: Function, input_grads: tuple) -> None:
+    for index, grad in enumerate(input_grads):
+        if grad is None:
+            continue
+        values = grad._data if isinstance(grad, Tensor) else grad
+        if not np.all(np.isfinite(values)):
+            raise FloatingPointError(
+                f"detect_anomaly: {node.name} backward returned NaN or inf in the gradient of "
+                f"input {index}; the op was created at {node._origin}"
+            )
+
+
+from .tensor import Tensor, as_tensor  # noqa: E402  (tensor.py needs the names above first)
