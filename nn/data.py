@@ -1,0 +1,87 @@
+"""The book's synthetic datasets and the mini-batch generator that Model.train uses.
+
+The generators follow the shapes of the `nnfs` package the book uses (written here from
+their description, with a seeded `np.random.default_rng` so runs repeat). X is float32
+(the parameters' dtype); class labels are int64; regression targets are float32.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+
+def _check_counts(samples: int, classes: int | None = None) -> None:
+    if not isinstance(samples, (int, np.integer)) or isinstance(samples, bool) or samples < 1:
+        raise ValueError(f"samples: expected a positive integer, got {samples!r}")
+    if classes is not None and (
+        not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or classes < 1
+    ):
+        raise ValueError(f"classes: expected a positive integer, got {classes!r}")
+
+
+def spiral_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`classes` interleaved spiral arms of `samples` points each (X: (samples*classes, 2)).
+
+    Arm k: radius r runs evenly over [0, 1] and the angle t over [4k, 4(k+1)] plus
+    N(0, 0.2^2) noise; a point is (r sin(2.5 t), r cos(2.5 t)). Not linearly separable:
+    the book's first classification problem.
+    """
+    _check_counts(samples, classes)
+    rng = np.random.default_rng(seed)
+    radius = np.tile(np.linspace(0.0, 1.0, samples), classes)
+    labels = np.repeat(np.arange(classes, dtype=np.int64), samples)
+    steps = np.tile(np.linspace(0.0, 4.0, samples), classes)
+    angle = 4.0 * labels + steps + rng.standard_normal(samples * classes) * 0.2
+    X = np.column_stack([radius * np.sin(2.5 * angle), radius * np.cos(2.5 * angle)])
+    return X.astype(np.float32), labels
+
+
+def vertical_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`classes` vertical blobs: class k is centred at (k/3, 0.5) with standard deviation 0.1.
+
+    Nearly linearly separable: the book's example for random search before gradients.
+    """
+    _check_counts(samples, classes)
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(classes, dtype=np.int64), samples)
+    noise = rng.standard_normal((samples * classes, 2)) * 0.1
+    X = noise + np.column_stack([labels / 3.0, np.full(samples * classes, 0.5)])
+    return X.astype(np.float32), labels
+
+
+def sine_data(samples: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """One period of a sine: x = i / samples for i = 0..samples-1, y = sin(2 pi x); both (samples, 1)."""
+    _check_counts(samples)
+    X = (np.arange(samples, dtype=np.float64) / samples).reshape(-1, 1)
+    return X.astype(np.float32), np.sin(2.0 * np.pi * X).astype(np.float32)
+
+
+def batches(
+    X: np.ndarray,
+    y: np.ndarray | None,
+    batch_size: int | None,
+    shuffle: bool = False,
+    rng: np.random.Generator | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """Yield (X_batch, y_batch) pairs as the book does: ceil(n / batch_size) steps, the last
+    one holding the remainder; `batch_size=None` yields the whole set once.
+
+    In order, batches are basic slices, i.e. views (no copies). With `shuffle`, one
+    permutation per call is applied once (one fancy-index copy of X and y), then sliced.
+    `y` may be None (prediction).
+    """
+    n = len(X)
+    if y is not None and len(y) != n:
+        raise ValueError(f"y: expected {n} samples to match X, got {len(y)}")
+    if batch_size is None:
+        batch_size = max(n, 1)
+    elif not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size: expected a positive integer or None, got {batch_size!r}")
+    if shuffle:
+        order = (rng if rng is not None else np.random.default_rng()).permutation(n)
+        X = X[order]
+        y = y[order] if y is not None else None
+    for start in range(0, n, batch_size):
+        stop = start + batch_size
+        yield X[start:stop], (y[start:stop] if y is not None else None)
