@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import ops
+from .fused import SoftmaxCrossEntropy
 from .tensor import Tensor, _normalize_axis, _raw, as_tensor
 
 EPSILON = 1e-7
@@ -145,31 +146,47 @@ def _targets_like(predictions: Tensor, targets: Any, name: str) -> np.ndarray:
     return values.astype(predictions.dtype, copy=False)
 
 
+def _class_targets(predictions: Tensor, targets: Any, name: str) -> np.ndarray:
+    """Checked integer labels (n,) in range, or one-hot rows of the predictions' shape."""
+    if predictions.ndim != 2:
+        raise ValueError(f"{name}: predictions must be 2-D (samples, classes), got shape {predictions.shape}")
+    n, classes = predictions.shape
+    labels = np.asarray(_raw(targets))
+    if labels.ndim != 1:
+        return _targets_like(predictions, labels, name)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{name}: class labels must be integers, got dtype {labels.dtype}")
+    if labels.shape[0] != n:
+        raise ValueError(f"{name}: {n} predictions but {labels.shape[0]} labels")
+    if n and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(
+            f"{name}: labels must lie in [0, {classes - 1}], got values from {labels.min()} to {labels.max()}"
+        )
+    return labels
+
+
 def categorical_cross_entropy(predictions: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
     """-log(p[true class]) per sample, with p clipped to [1e-7, 1 - 1e-7] as in the book.
 
     `targets` are integer class labels of shape (n,) or one-hot rows of shape (n, classes).
     """
-    if predictions.ndim != 2:
-        raise ValueError(f"categorical_cross_entropy: predictions must be 2-D (samples, classes), got shape {predictions.shape}")
-    n, classes = predictions.shape
-    labels = np.asarray(_raw(targets))
+    labels = _class_targets(predictions, targets, "categorical_cross_entropy")
     clipped = predictions.clip(EPSILON, 1 - EPSILON)
     if labels.ndim == 1:
-        if labels.dtype.kind not in "iu":
-            raise TypeError(f"categorical_cross_entropy: class labels must be integers, got dtype {labels.dtype}")
-        if labels.shape[0] != n:
-            raise ValueError(f"categorical_cross_entropy: {n} predictions but {labels.shape[0]} labels")
-        if n and (labels.min() < 0 or labels.max() >= classes):
-            raise ValueError(
-                f"categorical_cross_entropy: labels must lie in [0, {classes - 1}], "
-                f"got values from {labels.min()} to {labels.max()}"
-            )
-        confidences = clipped[np.arange(n), labels]
+        confidences = clipped[np.arange(len(labels)), labels]
     else:
-        one_hot = _targets_like(predictions, labels, "categorical_cross_entropy")
-        confidences = (clipped * one_hot).sum(axis=1)
+        confidences = (clipped * labels).sum(axis=1)
     return _reduce(-confidences.log(), reduction)
+
+
+def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
+    """categorical_cross_entropy(softmax(logits), targets), fused into one primitive.
+
+    Same values; the gradient is the book's shortcut softmax - onehot, which stays exact
+    where the composed loss clips a tiny probability (see fused.SoftmaxCrossEntropy).
+    """
+    labels = _class_targets(logits, targets, "cross_entropy")
+    return _reduce(SoftmaxCrossEntropy.apply(logits, labels), reduction)
 
 
 def binary_cross_entropy(predictions: Tensor, targets: Any, reduction: str = "mean") -> Tensor:

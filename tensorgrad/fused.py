@@ -1,0 +1,54 @@
+"""Fused primitives: one op where the composed version is slower or less stable.
+
+Each sits beside its composed definition in `functional.py`, and tests check that both
+give the same values and gradients.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .autograd import Function
+from .tensor import Tensor
+
+EPSILON = 1e-7  # the book's clip of probabilities, kept so values match the composed loss
+
+
+class SoftmaxCrossEntropy(Function):
+    """L_i = -log softmax(z_i)[y_i];  dL_i/dz_i = softmax(z_i) - onehot(y_i)
+
+    The book's combined "softmax activation + categorical cross-entropy" class: the
+    gradient needs no Jacobian and no division by a tiny probability, so it is exact and
+    cheap, and it keeps pushing a sample whose true-class probability fell below 1e-7
+    (where the composed, clipped loss has a zero gradient). The loss value is clipped like
+    the book's, so both paths report the same numbers.
+    `targets` are integer labels (n,) or one-hot rows (n, classes), a constant.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, targets):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        if targets.ndim == 1:
+            true_log_probs = log_probs[np.arange(len(targets)), targets]
+        else:
+            true_log_probs = (log_probs * targets).sum(axis=1)
+        ctx.save_for_backward(logits, np.exp(log_probs))
+        ctx.targets = targets
+        return np.clip(-true_log_probs, -np.log1p(-EPSILON), -np.log(EPSILON)).astype(logits.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        logits, probs = ctx.saved_tensors
+        if isinstance(logits, Tensor):  # recorded backward: softmax as a differentiable expression
+            probs = logits.softmax(axis=1)
+        targets = ctx.targets
+        if targets.ndim == 1:
+            one_hot = np.zeros(probs.shape, dtype=logits.dtype)
+            one_hot[np.arange(len(targets)), targets] = 1
+        else:
+            one_hot = targets
+        return (grad.reshape(-1, 1) * (probs - one_hot), None)
+
+
+FUSED: tuple[type[Function], ...] = (SoftmaxCrossEntropy,)
+"""Every fused primitive, each tested against its composed definition."""
