@@ -230,7 +230,8 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.cond, grad * ~ctx.cond
+        return (grad * ctx.cond if ctx.needs_input_grad[0] else None,
+                grad * ~ctx.cond if ctx.needs_input_grad[1] else None)
 
 
 # --------------------------------------------------------------------------- reductions
