@@ -14,6 +14,7 @@ Only NumPy, OpenCV, tqdm and the standard library are used, so this module works
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import stat
@@ -36,8 +37,16 @@ CACHE_NAME = "fashion_mnist.npz"
 DATA_ENV_VAR = "TENSORGRAD_DATA"
 
 FASHION_MNIST_LABELS = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 FASHION_MNIST_COUNTS = {"train": 6000, "test": 1000}  # images per label in each split
 
@@ -102,7 +111,9 @@ def load_fashion_mnist(
     return arrays
 
 
-def download_fashion_mnist(cache_dir: str | os.PathLike | None = None, url: str | None = None) -> Path:
+def download_fashion_mnist(
+    cache_dir: str | os.PathLike | None = None, url: str | None = None
+) -> Path:
     """Download the archive into ``cache_dir`` and return its path.
 
     The bytes go to a temporary file in the same folder that is moved into place with
@@ -115,13 +126,18 @@ def download_fashion_mnist(cache_dir: str | os.PathLike | None = None, url: str 
     temp_name = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=cache_dir, prefix=f".{ARCHIVE_NAME}.", suffix=".part")
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
+        handle, temp_name = tempfile.mkstemp(
+            dir=cache_dir, prefix=f".{ARCHIVE_NAME}.", suffix=".part"
+        )
+        with (
+            os.fdopen(handle, "wb") as out,
+            urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response,
+        ):
             _copy_response(response, out, url)
         if not zipfile.is_zipfile(temp_name):
             raise DatasetError(f"{url} did not serve a zip archive")
         os.replace(temp_name, target)
-    except (urllib.error.URLError, OSError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
         raise DatasetError(
             f"could not download Fashion-MNIST from {url}: {error}. Without network access, "
             f"put {ARCHIVE_NAME} at {target}, or in the folder named by ${DATA_ENV_VAR}, "
@@ -159,7 +175,9 @@ def scale_and_flatten(X: np.ndarray) -> np.ndarray:
     """
     X = np.asarray(X)
     if X.dtype != np.uint8 or X.ndim < 2:
-        raise ValueError(f"X must be uint8 images of shape (n, ...), got dtype {X.dtype} and shape {X.shape}")
+        raise ValueError(
+            f"X must be uint8 images of shape (n, ...), got dtype {X.dtype} and shape {X.shape}"
+        )
     return (X.reshape(X.shape[0], -1).astype(np.float32) - 127.5) / 127.5
 
 
@@ -176,8 +194,14 @@ def _check_expected_counts(expected_counts: Mapping[str, int] | None) -> dict[st
     if expected_counts is None:
         return dict(FASHION_MNIST_COUNTS)
     if not isinstance(expected_counts, Mapping) or set(expected_counts) != set(_SPLITS):
-        keys = sorted(expected_counts) if isinstance(expected_counts, Mapping) else type(expected_counts).__name__
-        raise ValueError(f"expected_counts must map exactly {list(_SPLITS)} to images per label, got {keys}")
+        keys = (
+            sorted(expected_counts)
+            if isinstance(expected_counts, Mapping)
+            else type(expected_counts).__name__
+        )
+        raise ValueError(
+            f"expected_counts must map exactly {list(_SPLITS)} to images per label, got {keys}"
+        )
     for split, count in expected_counts.items():
         if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
             raise ValueError(f"expected_counts[{split!r}] must be a positive int, got {count!r}")
@@ -185,11 +209,13 @@ def _check_expected_counts(expected_counts: Mapping[str, int] | None) -> dict[st
 
 
 def _find_source(data: str | os.PathLike | None, cache_dir: Path) -> Path | None:
-    """The archive or extracted folder to read, or None when only the cache or a download is left."""
+    """The archive or extracted folder to read; None leaves the cache or a download."""
     if data is not None:
         path = _check_path("data", data)
         if not path.exists():
-            raise DatasetError(f"data={str(path)!r} does not exist; expected {ARCHIVE_NAME} or its extracted folder")
+            raise DatasetError(
+                f"data={str(path)!r} does not exist; expected {ARCHIVE_NAME} or its extracted folder"
+            )
         if path.is_dir() and not (path / "train").is_dir():
             if not (path / ARCHIVE_NAME).is_file():
                 raise DatasetError(
@@ -223,7 +249,12 @@ def _fingerprint(source: Path) -> dict:
     info = source.stat()
     with open(source, "rb") as handle:
         head = handle.read(_HEAD_BYTES)
-    return {"kind": "zip", "size": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": hashlib.sha256(head).hexdigest()}
+    return {
+        "kind": "zip",
+        "size": info.st_size,
+        "mtime_ns": info.st_mtime_ns,
+        "sha256": hashlib.sha256(head).hexdigest(),
+    }
 
 
 # ---------------------------------------------------------------- safe reading
@@ -239,25 +270,39 @@ def _split_and_label(name: str) -> tuple[str, int] | None:
     if name.endswith("/") or name == "LICENSE":
         return None
     if len(parts) != 3 or parts[0] not in _SPLITS or not parts[2].endswith(".png"):
-        raise DatasetError(f"unexpected member {name!r}: expected train/<label>/<nnnn>.png or test/<label>/<nnnn>.png")
+        raise DatasetError(
+            f"unexpected member {name!r}: expected train/<label>/<nnnn>.png or test/<label>/<nnnn>.png"
+        )
     label = parts[1]
-    if not label.isdecimal() or str(int(label)) != label or not 0 <= int(label) < len(FASHION_MNIST_LABELS):
-        raise DatasetError(f"member {name!r}: label folder must be 0..{len(FASHION_MNIST_LABELS) - 1}, got {label!r}")
+    if (
+        not label.isdecimal()
+        or str(int(label)) != label
+        or not 0 <= int(label) < len(FASHION_MNIST_LABELS)
+    ):
+        raise DatasetError(
+            f"member {name!r}: label folder must be 0..{len(FASHION_MNIST_LABELS) - 1}, got {label!r}"
+        )
     return parts[0], int(label)
 
 
 def _check_totals(member_count: int, total_bytes: int, where: str) -> None:
     if member_count > MAX_MEMBERS:
-        raise DatasetError(f"refusing {where}: {member_count} members, more than the cap of {MAX_MEMBERS}")
+        raise DatasetError(
+            f"refusing {where}: {member_count} members, more than the cap of {MAX_MEMBERS}"
+        )
     if total_bytes > MAX_TOTAL_BYTES:
-        raise DatasetError(f"refusing {where}: {total_bytes} bytes uncompressed, more than the cap of {MAX_TOTAL_BYTES}")
+        raise DatasetError(
+            f"refusing {where}: {total_bytes} bytes uncompressed, more than the cap of {MAX_TOTAL_BYTES}"
+        )
 
 
 def _read_limited(handle, limit: int, name: str) -> bytes:
     """Read a member but never more than ``limit`` bytes, whatever its header claimed."""
     data = handle.read(limit + 1)
     if len(data) > limit:
-        raise DatasetError(f"member {name!r} holds more data than declared; total cap {MAX_TOTAL_BYTES} bytes")
+        raise DatasetError(
+            f"member {name!r} holds more data than declared; total cap {MAX_TOTAL_BYTES} bytes"
+        )
     return data
 
 
@@ -266,7 +311,9 @@ def _zip_members(path: Path) -> list[tuple[str, str, int, bytes]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise DatasetError(f"{path} is not a readable zip archive (corrupt or truncated?): {error}") from error
+        raise DatasetError(
+            f"{path} is not a readable zip archive (corrupt or truncated?): {error}"
+        ) from error
     with archive:
         infos = archive.infolist()
         _check_totals(len(infos), sum(info.file_size for info in infos), str(path))
@@ -284,14 +331,16 @@ def _zip_members(path: Path) -> list[tuple[str, str, int, bytes]]:
                 with archive.open(info) as handle:
                     data = _read_limited(handle, min(info.file_size, budget), info.filename)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-                raise DatasetError(f"member {info.filename!r} of {path} is corrupt: {error}") from error
+                raise DatasetError(
+                    f"member {info.filename!r} of {path} is corrupt: {error}"
+                ) from error
             budget -= len(data)
             members.append((info.filename, split, label, data))
     return members
 
 
 def _folder_listing(root: Path) -> list[tuple[str, Path, int, int]]:
-    """Every file under an extracted folder as (name, path, size, mtime_ns), after the same checks as a zip."""
+    """Every file under an extracted folder as (name, path, size, mtime_ns), checked like a zip."""
     real_root = root.resolve()
     listing = []
     total_bytes = 0
@@ -304,7 +353,9 @@ def _folder_listing(root: Path) -> list[tuple[str, Path, int, int]]:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):
                 raise DatasetError(f"refusing {path}: not a regular file")
-            listing.append((path.relative_to(real_root).as_posix(), path, info.st_size, info.st_mtime_ns))
+            listing.append(
+                (path.relative_to(real_root).as_posix(), path, info.st_size, info.st_mtime_ns)
+            )
             total_bytes += info.st_size
         _check_totals(len(listing), total_bytes, str(root))
     listing.sort()
@@ -313,7 +364,8 @@ def _folder_listing(root: Path) -> list[tuple[str, Path, int, int]]:
 
 def _check_inside(path: Path, real_root: Path, root: Path) -> None:
     if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-        raise DatasetError(f"refusing {path.relative_to(real_root).as_posix()!r} in {root}: symbolic link leading outside the folder")
+        name = path.relative_to(real_root).as_posix()
+        raise DatasetError(f"refusing {name!r} in {root}: symbolic link leading outside the folder")
 
 
 def _folder_members(root: Path) -> list[tuple[str, str, int, bytes]]:
@@ -341,16 +393,22 @@ def _decode_png(name: str, data: bytes) -> np.ndarray:
     width = int.from_bytes(data[16:20], "big")
     height = int.from_bytes(data[20:24], "big")
     if (height, width) != IMAGE_SHAPE:
-        raise DatasetError(f"member {name!r}: image must be {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]}, got {height}x{width}")
+        raise DatasetError(
+            f"member {name!r}: image must be {IMAGE_SHAPE[0]}x{IMAGE_SHAPE[1]}, got {height}x{width}"
+        )
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
         raise DatasetError(f"member {name!r}: OpenCV cannot decode this PNG")
     if image.shape != IMAGE_SHAPE or image.dtype != np.uint8:
-        raise DatasetError(f"member {name!r}: decoded to {image.dtype} {image.shape}, expected uint8 {IMAGE_SHAPE}")
+        raise DatasetError(
+            f"member {name!r}: decoded to {image.dtype} {image.shape}, expected uint8 {IMAGE_SHAPE}"
+        )
     return image
 
 
-def _load_source(source: Path, counts: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _load_source(
+    source: Path, counts: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     members = _folder_members(source) if source.is_dir() else _zip_members(source)
     members.sort(key=lambda member: (member[1], member[2], member[0]))
     arrays = []
@@ -370,16 +428,22 @@ def _check_counts(split: str, labels: np.ndarray, counts: dict[str, int], where:
         raise DatasetError(f"{where}: {split} labels must be in 0..9, got {labels.max()}")
     per_label = np.bincount(labels, minlength=len(FASHION_MNIST_LABELS)).tolist()
     if per_label != [counts[split]] * len(FASHION_MNIST_LABELS):
-        raise DatasetError(f"{where}: {split} must hold {counts[split]} images for each label 0..9, got {per_label}")
+        raise DatasetError(
+            f"{where}: {split} must hold {counts[split]} images for each label 0..9, got {per_label}"
+        )
 
 
 def _validate(X_train, y_train, X_test, y_test, counts: dict[str, int], where: str) -> None:
-    """Check arrays that did not come from decoding, i.e. a cache that may be stale or tampered with."""
+    """Check arrays that were not just decoded: a cache may be stale or tampered with."""
     for split, images, labels in [("train", X_train, y_train), ("test", X_test, y_test)]:
         if images.dtype != np.uint8 or images.shape[1:] != IMAGE_SHAPE or images.ndim != 3:
-            raise DatasetError(f"{where}: {split} images must be uint8 (n, 28, 28), got {images.dtype} {images.shape}")
+            raise DatasetError(
+                f"{where}: {split} images must be uint8 (n, 28, 28), got {images.dtype} {images.shape}"
+            )
         if labels.dtype != np.uint8 or labels.shape != (len(images),):
-            raise DatasetError(f"{where}: {split} labels must be uint8 ({len(images)},), got {labels.dtype} {labels.shape}")
+            raise DatasetError(
+                f"{where}: {split} labels must be uint8 ({len(images)},), got {labels.dtype} {labels.shape}"
+            )
         _check_counts(split, labels, counts, where)
 
 
@@ -387,7 +451,11 @@ def _validate(X_train, y_train, X_test, y_test, counts: dict[str, int], where: s
 
 
 def _read_cache(cache_path: Path, fingerprint: dict | None, counts: dict[str, int]):
-    """The cached arrays if the cache is readable, made from ``fingerprint`` (None: any source) and valid; else None."""
+    """The cached arrays if readable, valid and made from ``fingerprint``, else None.
+
+    ``fingerprint=None`` accepts a cache made from any source: it is used when no source is
+    named and none is cached, e.g. after the downloaded archive was deleted.
+    """
     try:
         with np.load(cache_path, allow_pickle=False) as saved:
             metadata = json.loads(str(saved["metadata"]))
@@ -397,29 +465,41 @@ def _read_cache(cache_path: Path, fingerprint: dict | None, counts: dict[str, in
                 return None
             arrays = tuple(saved[key] for key in ("X_train", "y_train", "X_test", "y_test"))
         _validate(*arrays, counts, str(cache_path))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except (*_UNREADABLE_CACHE, DatasetError) as error:
-        warnings.warn(f"rebuilding the unreadable or invalid cache {cache_path}: {error}", stacklevel=3)
+        warnings.warn(
+            f"rebuilding the unreadable or invalid cache {cache_path}: {error}", stacklevel=3
+        )
         return None
     return arrays
 
 
 def _write_cache(cache_path: Path, arrays, fingerprint: dict) -> None:
-    """Write atomically (temp file + os.replace) so a crash or a parallel run never sees half a cache."""
+    """Write atomically (temp file + os.replace): a crash or a parallel run never sees half a cache."""
     X_train, y_train, X_test, y_test = arrays
     metadata = np.array(json.dumps({"format": CACHE_FORMAT, "source": fingerprint}))
     temp_name = None
     try:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=cache_path.parent, prefix=f".{CACHE_NAME}.", suffix=".tmp")
+        handle, temp_name = tempfile.mkstemp(
+            dir=cache_path.parent, prefix=f".{CACHE_NAME}.", suffix=".tmp"
+        )
         with os.fdopen(handle, "wb") as out:
             np.savez_compressed(
-                out, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test, metadata=metadata
+                out,
+                X_train=X_train,
+                y_train=y_train,
+                X_test=X_test,
+                y_test=y_test,
+                metadata=metadata,
             )
         os.replace(temp_name, cache_path)
     except OSError as error:
-        warnings.warn(f"could not write the cache {cache_path} ({error}); the next load will decode again", stacklevel=3)
+        warnings.warn(
+            f"could not write the cache {cache_path} ({error}); the next load will decode again",
+            stacklevel=3,
+        )
     finally:
         if temp_name is not None and os.path.exists(temp_name):
             os.unlink(temp_name)
@@ -430,7 +510,9 @@ def _copy_response(response, out, url: str) -> None:
     length = response.headers.get("Content-Length")
     total = int(length) if length and length.isdecimal() else None
     received = 0
-    with tqdm(total=total, unit="B", unit_scale=True, desc=f"downloading {ARCHIVE_NAME}") as progress:
+    with tqdm(
+        total=total, unit="B", unit_scale=True, desc=f"downloading {ARCHIVE_NAME}"
+    ) as progress:
         chunk = response.read(_CHUNK_BYTES)
         while chunk:
             received += len(chunk)

@@ -19,7 +19,9 @@ def fashion_mnist():
     """
     folder = Path(os.environ.get(DATA_ENV_VAR) or SHARED_DATA)
     if not (folder / ARCHIVE_NAME).is_file():
-        message = f"{ARCHIVE_NAME} not found in {folder}; set ${DATA_ENV_VAR} to the folder holding it"
+        message = (
+            f"{ARCHIVE_NAME} not found in {folder}; set ${DATA_ENV_VAR} to the folder holding it"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
