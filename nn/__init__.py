@@ -1,0 +1,27 @@
+"""nn: the book "Neural Networks from Scratch" rebuilt on tensorgrad.
+
+Layers, activations and losses write forward passes only; tensorgrad differentiates them.
+"""
+from .module import Module, Sequential
+from .layers import Dense, Dropout
+from .activations import Activation, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, MeanAbsoluteError, MeanSquaredError
+from .metrics import (
+    Accuracy, CategoricalAccuracy, RegressionAccuracy, classification_report, confusion_matrix, format_report,
+)
+from .data import batches, sine_data, spiral_data, vertical_data
+from .datasets import (
+    FASHION_MNIST_LABELS, DatasetError, download_fashion_mnist, load_fashion_mnist, scale_and_flatten, shuffle,
+)
+
+__all__ = [
+    "Module", "Sequential",
+    "Dense", "Dropout",
+    "Activation", "ReLU", "Softmax", "Sigmoid", "Linear", "Tanh",
+    "Loss", "CategoricalCrossEntropy", "BinaryCrossEntropy", "MeanSquaredError", "MeanAbsoluteError",
+    "Accuracy", "CategoricalAccuracy", "RegressionAccuracy", "confusion_matrix", "classification_report",
+    "format_report",
+    "spiral_data", "vertical_data", "sine_data", "batches",
+    "load_fashion_mnist", "download_fashion_mnist", "DatasetError", "FASHION_MNIST_LABELS",
+    "scale_and_flatten", "shuffle",
+]

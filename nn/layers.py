@@ -1,0 +1,134 @@
+"""The book's layers: Dense (fully connected) and Dropout.
+
+Only forward passes are written here; every gradient comes from tensorgrad's ops.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from tensorgrad import Tensor
+from tensorgrad.tensor import as_tensor
+
+from .module import Module, check_hyperparameter
+
+INITS = ("book", "he", "glorot")
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _seed(value: Any) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+        raise TypeError(f"seed must be an int or None, got {value!r}")
+    return value
+
+
+def _initial_weights(init: str, n_inputs: int, n_neurons: int, rng: np.random.Generator) -> np.ndarray:
+    """The starting weights, float64, drawn from `rng`.
+
+    book:   0.01 * N(0, 1)                                  (keeps early outputs small)
+    he:     sqrt(2 / n_inputs) * N(0, 1)                    (keeps ReLU activations' variance)
+    glorot: U(-a, a), a = sqrt(6 / (n_inputs + n_neurons))  (keeps variance both ways, tanh/sigmoid)
+    """
+    shape = (n_inputs, n_neurons)
+    if init == "book":
+        return 0.01 * rng.standard_normal(shape)
+    if init == "he":
+        return np.sqrt(2.0 / n_inputs) * rng.standard_normal(shape)
+    limit = np.sqrt(6.0 / (n_inputs + n_neurons))
+    return rng.uniform(-limit, limit, shape)
+
+
+class Dense(Module):
+    """A fully connected layer: outputs = x @ weights + biases.
+
+    `weights` has shape (n_inputs, n_neurons) so a batch of rows multiplies directly, as
+    in the book; `biases` has shape (1, n_neurons) and starts at zero. The regularizer
+    factors are read by `Loss.regularization_loss`, which adds
+    l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2 to the loss.
+    `seed` seeds a generator used only here, at construction, so layers are reproducible
+    without touching NumPy's global random state.
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_neurons: int,
+        weight_regularizer_l1: float = 0.0,
+        weight_regularizer_l2: float = 0.0,
+        bias_regularizer_l1: float = 0.0,
+        bias_regularizer_l2: float = 0.0,
+        init: str = "book",
+        dtype: Any = np.float32,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.n_inputs = _positive_int("n_inputs", n_inputs)
+        self.n_neurons = _positive_int("n_neurons", n_neurons)
+        self.weight_regularizer_l1 = check_hyperparameter("weight_regularizer_l1", weight_regularizer_l1, at_least=0)
+        self.weight_regularizer_l2 = check_hyperparameter("weight_regularizer_l2", weight_regularizer_l2, at_least=0)
+        self.bias_regularizer_l1 = check_hyperparameter("bias_regularizer_l1", bias_regularizer_l1, at_least=0)
+        self.bias_regularizer_l2 = check_hyperparameter("bias_regularizer_l2", bias_regularizer_l2, at_least=0)
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        self.init = init
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"dtype must be a floating-point type, got {self.dtype}")
+        self.seed = _seed(seed)
+        rng = np.random.default_rng(seed)
+        weights = _initial_weights(init, self.n_inputs, self.n_neurons, rng)
+        self.weights = Tensor(weights.astype(self.dtype), requires_grad=True)
+        self.biases = Tensor(np.zeros((1, self.n_neurons), dtype=self.dtype), requires_grad=True)
+
+    def forward(self, x: Any) -> Tensor:
+        return as_tensor(x) @ self.weights + self.biases
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "n_inputs": self.n_inputs,
+            "n_neurons": self.n_neurons,
+            "weight_regularizer_l1": self.weight_regularizer_l1,
+            "weight_regularizer_l2": self.weight_regularizer_l2,
+            "bias_regularizer_l1": self.bias_regularizer_l1,
+            "bias_regularizer_l2": self.bias_regularizer_l2,
+            "init": self.init,
+            "dtype": self.dtype.name,
+            "seed": self.seed,
+        }
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each input with probability `rate` and scale
+    the survivors by 1 / (1 - rate), so the expected output equals the input.
+
+    mask = Bernoulli(1 - rate) / (1 - rate);  outputs = x * mask  (training)
+    outputs = x                                                  (evaluation)
+
+    `rate` is the fraction DROPPED, as in the book (Dropout(0.1) drops 10%). The
+    generator `self.rng` draws the masks; its `bit_generator.state` is what a checkpoint
+    stores to resume the same sequence of masks.
+    """
+
+    def __init__(self, rate: float, seed: int | None = None) -> None:
+        super().__init__()
+        self.rate = check_hyperparameter("rate", rate, at_least=0, below=1)
+        self.seed = _seed(seed)
+        self.rng = np.random.default_rng(seed)
+
+    def forward(self, x: Any) -> Any:
+        if not self.training:
+            return x
+        x = as_tensor(x)
+        keep = 1.0 - self.rate
+        mask = self.rng.binomial(1, keep, size=x.shape).astype(x.dtype) / np.asarray(keep, dtype=x.dtype)
+        return x * mask
+
+    def get_config(self) -> dict[str, Any]:
+        return {"rate": self.rate, "seed": self.seed}

@@ -1,0 +1,92 @@
+"""The book's losses as thin modules over tensorgrad.functional, plus the L1/L2
+regularization penalty of Dense layers.
+
+`loss(predictions, targets)` is the mean data loss (a scalar Tensor); the training loop
+adds `loss.regularization_loss(model)` and runs backward on the sum, reporting both parts.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from tensorgrad import Tensor, functional
+from tensorgrad.tensor import as_tensor
+
+from .layers import Dense
+from .module import Module
+
+
+class Loss(Module):
+    """Base class: a subclass names its per-sample loss function in `function`."""
+
+    function: Callable[..., Tensor]
+
+    def forward(self, predictions: Any, targets: Any) -> Tensor:
+        """Mean of the per-sample losses."""
+        return self.function(as_tensor(predictions), targets, reduction="mean")
+
+    def sample_losses(self, predictions: Any, targets: Any) -> Tensor:
+        """One loss per sample, shape (n,)."""
+        return self.function(as_tensor(predictions), targets, reduction="none")
+
+    def regularization_loss(self, model_or_layers: Module | Iterable[Module]) -> Tensor:
+        """The book's penalty, summed over every Dense layer found:
+
+        l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2
+
+        Only terms with a factor > 0 are built (so no graph when there is nothing to add),
+        and a zero Tensor is returned when there are none. d|w|/dw at w = 0 is 0 here
+        (tensorgrad's subgradient); the book's hand-written derivative uses +1 there.
+        """
+        roots = [model_or_layers] if isinstance(model_or_layers, Module) else list(model_or_layers)
+        layers = {}
+        for root in roots:
+            if not isinstance(root, Module):
+                raise TypeError(f"model_or_layers must hold Modules, got {type(root).__name__}")
+            layers.update((id(m), m) for m in root.modules() if isinstance(m, Dense))
+        total = None
+        for layer in layers.values():
+            for factor, parameter, penalty in (
+                (layer.weight_regularizer_l1, layer.weights, _l1),
+                (layer.weight_regularizer_l2, layer.weights, _l2),
+                (layer.bias_regularizer_l1, layer.biases, _l1),
+                (layer.bias_regularizer_l2, layer.biases, _l2),
+            ):
+                if factor > 0:
+                    term = factor * penalty(parameter)
+                    total = term if total is None else total + term
+        return Tensor(0.0) if total is None else total
+
+
+def _l1(parameter: Tensor) -> Tensor:
+    return parameter.abs().sum()
+
+
+def _l2(parameter: Tensor) -> Tensor:
+    return (parameter * parameter).sum()
+
+
+class CategoricalCrossEntropy(Loss):
+    """-log(p[true class]) per sample; targets are integer labels (n,) or one-hot (n, classes).
+
+    Predictions are probabilities (after Softmax), clipped to [1e-7, 1 - 1e-7] as in the book.
+    """
+
+    function = staticmethod(functional.categorical_cross_entropy)
+
+
+class BinaryCrossEntropy(Loss):
+    """-(y log p + (1 - y) log(1 - p)), averaged over the outputs of each sample."""
+
+    function = staticmethod(functional.binary_cross_entropy)
+
+
+class MeanSquaredError(Loss):
+    """mean((y - p)^2) over the outputs of each sample (L2 loss, for regression)."""
+
+    function = staticmethod(functional.mse)
+
+
+class MeanAbsoluteError(Loss):
+    """mean(|y - p|) over the outputs of each sample (L1 loss, for regression)."""
+
+    function = staticmethod(functional.mae)
