@@ -1,0 +1,109 @@
+"""Turn any image file into a Fashion-MNIST-like picture, so a trained model can judge your photos.
+
+Fashion-MNIST images are 28x28 uint8 grayscale: a light garment on a black background.
+A photo is usually colour, large, not square, and dark-on-light. `prepare_image` closes
+the gap in five steps:
+
+1. grayscale (an alpha channel is first composited onto white: transparent = background);
+2. invert when the background is light: the mean of the border pixels is above 127.5;
+3. subtract the background level (the median border pixel), so the background is 0 as in
+   training, whatever grey the photo's backdrop was;
+4. pad the shorter side with background, so the garment keeps its aspect ratio;
+5. resize to 28x28 with `cv2.INTER_AREA`, which averages the pixels each output pixel
+   covers (the right filter for shrinking; bilinear would skip most of them and alias).
+
+The result is scaled exactly like the training data with `nn.datasets.scale_and_flatten`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+IMAGE_SIZE = 28
+LIGHT_BACKGROUND = 127.5  # a border brighter than mid-grey means dark-on-light: invert
+
+
+class ImageFileError(ValueError):
+    """A file that cannot be used as an image; the message names the file and the reason."""
+
+
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """Read any file OpenCV can decode (PNG, JPEG, BMP, TIFF, ...) as a 28x28 uint8 image.
+
+    Raises `ImageFileError` naming the file when it is missing, empty, or not an image.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    path = Path(path)
+    try:
+        encoded = np.fromfile(path, dtype=np.uint8)  # not cv2.imread: it hides the reason
+    except OSError as error:
+        raise ImageFileError(f"{path}: cannot read the file ({error.strerror or error})") from error
+    if encoded.size == 0:
+        raise ImageFileError(f"{path}: the file is empty")
+    try:
+        image = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+        if image is not None and not _has_alpha(image):
+            # Decode again the way photos want it: EXIF orientation applied, 8-bit gray.
+            image = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+    except cv2.error as error:
+        raise ImageFileError(f"{path}: OpenCV cannot decode it ({error})") from error
+    if image is None:
+        raise ImageFileError(f"{path}: not an image format OpenCV can read")
+    return prepare_image(image)
+
+
+def prepare_image(image: np.ndarray) -> np.ndarray:
+    """Grayscale, light-background inversion, background removal, square padding, 28x28.
+
+    `image` is what OpenCV decodes: (h, w) gray or (h, w, 3|4) BGR/BGRA, uint8 or uint16.
+    Returns uint8 (28, 28) with a dark background, like a Fashion-MNIST image.
+    """
+    gray = _to_gray(image)
+    if _border(gray).mean() > LIGHT_BACKGROUND:
+        gray = 255 - gray
+    background = np.median(_border(gray))
+    gray = np.clip(gray - background, 0, 255)
+    height, width = gray.shape
+    side = max(height, width)
+    top, left = (side - height) // 2, (side - width) // 2
+    square = np.zeros((side, side), np.float32)  # the background is 0 after step 3
+    square[top : top + height, left : left + width] = gray
+    small = cv2.resize(square, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_AREA)
+    return np.rint(small).astype(np.uint8)
+
+
+def _has_alpha(image: np.ndarray) -> bool:
+    return image.ndim == 3 and image.shape[2] == 4
+
+
+def _to_gray(image: np.ndarray) -> np.ndarray:
+    """float32 gray in [0, 255]; alpha composited onto white: out = colour * a + 255 * (1 - a)."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.dtype not in (np.uint8, np.uint16):
+        raise ImageFileError(f"image: expected uint8 or uint16 pixels, got {image.dtype}")
+    channels = {2: 1, 3: image.shape[-1]}.get(image.ndim)
+    if channels not in (1, 3, 4) or image.shape[0] == 0 or image.shape[1] == 0:
+        raise ImageFileError(
+            f"image: expected a non-empty (h, w), (h, w, 3) or (h, w, 4) array, got shape {image.shape}"
+        )
+    unit = image.astype(np.float32) / np.iinfo(image.dtype).max
+    if channels == 4:
+        alpha = unit[:, :, 3:]
+        unit = unit[:, :, :3] * alpha + (1 - alpha)
+    if unit.ndim == 3:
+        unit = cv2.cvtColor(np.ascontiguousarray(unit), cv2.COLOR_BGR2GRAY)
+    return unit * 255
+
+
+def _border(gray: np.ndarray) -> np.ndarray:
+    """The outermost ring of pixels: where a centred photo shows its background."""
+    if min(gray.shape) <= 2:
+        return gray.ravel()
+    return np.concatenate([gray[0], gray[-1], gray[1:-1, 0], gray[1:-1, -1]])
