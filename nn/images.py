@@ -45,6 +45,8 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         raise ImageFileError(f"{path}: cannot read the file ({error.strerror or error})") from error
     if encoded.size == 0:
         raise ImageFileError(f"{path}: the file is empty")
+    log_level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our error says it better
     try:
         image = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
         if image is not None and not _has_alpha(image):
@@ -52,6 +54,8 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
             image = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
     except cv2.error as error:
         raise ImageFileError(f"{path}: OpenCV cannot decode it ({error})") from error
+    finally:
+        cv2.utils.logging.setLogLevel(log_level)
     if image is None:
         raise ImageFileError(f"{path}: not an image format OpenCV can read")
     return prepare_image(image)
