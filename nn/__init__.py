@@ -6,6 +6,7 @@ from .module import Module, Sequential
 from .layers import Dense, Dropout
 from .activations import Activation, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, MeanAbsoluteError, MeanSquaredError
+from .optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
 from .metrics import (
     Accuracy, CategoricalAccuracy, RegressionAccuracy, classification_report, confusion_matrix, format_report,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "Dense", "Dropout",
     "Activation", "ReLU", "Softmax", "Sigmoid", "Linear", "Tanh",
     "Loss", "CategoricalCrossEntropy", "BinaryCrossEntropy", "MeanSquaredError", "MeanAbsoluteError",
+    "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam",
     "Accuracy", "CategoricalAccuracy", "RegressionAccuracy", "confusion_matrix", "classification_report",
     "format_report",
     "spiral_data", "vertical_data", "sine_data", "batches",

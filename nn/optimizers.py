@@ -1,0 +1,275 @@
+"""The book's optimizers: SGD (with momentum), Adagrad, RMSprop, Adam.
+
+Each works inside `Model` (which hands over its parameters through `set_parameters`) and
+on its own: `opt = nn.Adam(model.parameters()); opt.zero_grad(); loss.backward(); opt.step()`.
+
+Every step follows the book's three phases: pre_update_params (learning-rate decay),
+an update of each parameter that has a gradient, post_update_params (iterations += 1).
+Updates run in place on `param.data` with `out=` into buffers allocated once, so a step
+allocates no arrays.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from tensorgrad import Tensor
+
+from .module import check_hyperparameter
+
+
+class Optimizer:
+    """Base class: learning-rate decay, parameter bookkeeping, state export.
+
+    current_learning_rate = learning_rate / (1 + decay * iterations)
+
+    Subclasses name their per-parameter state arrays in `buffer_names` and define
+    `update(parameter, grad, buffers, scratch)`.
+    """
+
+    buffer_names: tuple[str, ...] = ()
+
+    def __init__(self, params: Iterable[Tensor] | None = None, *, learning_rate: float, decay: float = 0.0) -> None:
+        if isinstance(params, (int, float)):
+            raise TypeError(
+                f"params must be an iterable of Tensors or None, got the number {params!r}; "
+                f"pass the learning rate by keyword: {type(self).__name__}(learning_rate={params!r})"
+            )
+        self.learning_rate = check_hyperparameter("learning_rate", learning_rate, above=0)
+        self.decay = check_hyperparameter("decay", decay, at_least=0)
+        self.current_learning_rate = self.learning_rate
+        self.iterations = 0
+        self.set_parameters([] if params is None else params)
+
+    def set_parameters(self, params: Iterable[Tensor]) -> None:
+        """Take the parameters to update (each once) and allocate their zeroed buffers."""
+        unique: dict[int, Tensor] = {}
+        for index, parameter in enumerate(params):
+            if not isinstance(parameter, Tensor):
+                raise TypeError(
+                    f"params[{index}] must be a Tensor, got {type(parameter).__name__} "
+                    f"(pass model.parameters(), not the model)"
+                )
+            unique.setdefault(id(parameter), parameter)
+        self.params = list(unique.values())
+        self.buffers = {name: [np.zeros_like(p.data) for p in self.params] for name in self.buffer_names}
+        self._scratch = [np.empty_like(p.data) for p in self.params]
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient."""
+        for parameter in self.params:
+            parameter.grad = None
+
+    def pre_update_params(self) -> None:
+        """Decay the learning rate: learning_rate / (1 + decay * iterations)."""
+        if self.decay:
+            self.current_learning_rate = self.learning_rate * (1.0 / (1.0 + self.decay * self.iterations))
+
+    def post_update_params(self) -> None:
+        self.iterations += 1
+
+    def step(self) -> None:
+        """One update of every parameter that has a gradient (those without are skipped)."""
+        self.pre_update_params()
+        for index, parameter in enumerate(self.params):
+            if parameter.grad is None:
+                continue
+            buffers = [self.buffers[name][index] for name in self.buffer_names]
+            self.update(parameter.data, parameter.grad, buffers, self._scratch[index])
+        self.post_update_params()
+
+    def update(self, weights: np.ndarray, grad: np.ndarray, buffers: list[np.ndarray], scratch: np.ndarray) -> None:
+        """Change `weights` in place; `buffers` are this parameter's state arrays (in
+        `buffer_names` order) and `scratch` a work array of the same shape."""
+        raise NotImplementedError(f"{type(self).__name__} must define update()")
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, Any]:
+        """Everything a resumed run needs: the step count, the decayed rate and copies of
+        the buffers (one array per parameter, in parameter order)."""
+        return {
+            "iterations": self.iterations,
+            "current_learning_rate": self.current_learning_rate,
+            "buffers": {name: [array.copy() for array in arrays] for name, arrays in self.buffers.items()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a `state_dict()`; refuses (changing nothing) unless the keys, buffer
+        names, counts and shapes match this optimizer and its parameters."""
+        problems = []
+        if set(state) != {"iterations", "current_learning_rate", "buffers"}:
+            problems.append(f"keys: expected ['buffers', 'current_learning_rate', 'iterations'], got {sorted(state)}")
+        else:
+            buffers = state["buffers"]
+            if not isinstance(buffers, dict) or set(buffers) != set(self.buffer_names):
+                found = sorted(buffers) if isinstance(buffers, dict) else type(buffers).__name__
+                problems.append(f"buffers: expected names {sorted(self.buffer_names)}, got {found}")
+            else:
+                for name in self.buffer_names:
+                    problems += _buffer_problems(name, buffers[name], self.buffers[name])
+            iterations = state["iterations"]
+            if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
+                problems.append(f"iterations: expected an int >= 0, got {iterations!r}")
+        if problems:
+            raise ValueError(f"{type(self).__name__}.load_state_dict refused: " + "; ".join(problems))
+        self.iterations = int(state["iterations"])
+        self.current_learning_rate = float(state["current_learning_rate"])
+        for name in self.buffer_names:
+            for target, source in zip(self.buffers[name], state["buffers"][name]):
+                np.copyto(target, source)
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor's hyper-parameters (not the parameters): `type(o)(**o.get_config())`."""
+        return {"learning_rate": self.learning_rate, "decay": self.decay}
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+def _buffer_problems(name: str, given: Any, expected: list[np.ndarray]) -> list[str]:
+    if not isinstance(given, (list, tuple)) or len(given) != len(expected):
+        count = len(given) if isinstance(given, (list, tuple)) else type(given).__name__
+        return [f"buffers[{name!r}]: expected a list of {len(expected)} arrays (one per parameter), got {count}"]
+    return [
+        f"buffers[{name!r}][{index}]: expected an ndarray of shape {target.shape}, got "
+        f"{getattr(source, 'shape', type(source).__name__)}"
+        for index, (source, target) in enumerate(zip(given, expected))
+        if not isinstance(source, np.ndarray) or source.shape != target.shape
+    ]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum (lr = current_learning_rate).
+
+    without momentum:  w <- w - lr * g
+    with momentum:     m <- momentum * m - lr * g;   w <- w + m
+    """
+
+    def __init__(
+        self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 1.0, decay: float = 0.0,
+        momentum: float = 0.0,
+    ) -> None:
+        self.momentum = check_hyperparameter("momentum", momentum, at_least=0, below=1)
+        self.buffer_names = ("momentums",) if self.momentum else ()
+        super().__init__(params, learning_rate=learning_rate, decay=decay)
+
+    def update(self, weights, grad, buffers, scratch) -> None:
+        np.multiply(grad, self.current_learning_rate, out=scratch)
+        if not self.momentum:
+            weights -= scratch
+            return
+        (momentums,) = buffers
+        momentums *= self.momentum
+        momentums -= scratch
+        weights += momentums
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum}
+
+
+class Adagrad(Optimizer):
+    """Adaptive gradient: each weight's step shrinks with its own history of gradients.
+
+    cache <- cache + g^2
+    w     <- w - lr * g / (sqrt(cache) + epsilon)
+    """
+
+    buffer_names = ("cache",)
+
+    def __init__(
+        self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 1.0, decay: float = 0.0,
+        epsilon: float = 1e-7,
+    ) -> None:
+        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
+        super().__init__(params, learning_rate=learning_rate, decay=decay)
+
+    def update(self, weights, grad, buffers, scratch) -> None:
+        (cache,) = buffers
+        np.square(grad, out=scratch)
+        cache += scratch
+        _descend(weights, grad, cache, self.epsilon, self.current_learning_rate, scratch)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "epsilon": self.epsilon}
+
+
+class RMSprop(Optimizer):
+    """Root mean square propagation: Adagrad with a moving average of g^2 instead of a sum.
+
+    cache <- rho * cache + (1 - rho) * g^2
+    w     <- w - lr * g / (sqrt(cache) + epsilon)
+    """
+
+    buffer_names = ("cache",)
+
+    def __init__(
+        self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 0.001, decay: float = 0.0,
+        epsilon: float = 1e-7, rho: float = 0.9,
+    ) -> None:
+        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
+        self.rho = check_hyperparameter("rho", rho, at_least=0, below=1)
+        super().__init__(params, learning_rate=learning_rate, decay=decay)
+
+    def update(self, weights, grad, buffers, scratch) -> None:
+        (cache,) = buffers
+        cache *= self.rho
+        np.square(grad, out=scratch)
+        scratch *= 1 - self.rho
+        cache += scratch
+        _descend(weights, grad, cache, self.epsilon, self.current_learning_rate, scratch)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "epsilon": self.epsilon, "rho": self.rho}
+
+
+class Adam(Optimizer):
+    """Adaptive moment estimation: RMSprop on a momentum, both bias-corrected (t = iterations + 1).
+
+    m <- beta_1 * m + (1 - beta_1) * g;        m_hat = m / (1 - beta_1^t)
+    v <- beta_2 * v + (1 - beta_2) * g^2;      v_hat = v / (1 - beta_2^t)
+    w <- w - lr * m_hat / (sqrt(v_hat) + epsilon)
+    """
+
+    buffer_names = ("momentums", "cache")
+
+    def __init__(
+        self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 0.001, decay: float = 0.0,
+        epsilon: float = 1e-7, beta_1: float = 0.9, beta_2: float = 0.999,
+    ) -> None:
+        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
+        self.beta_1 = check_hyperparameter("beta_1", beta_1, at_least=0, below=1)
+        self.beta_2 = check_hyperparameter("beta_2", beta_2, at_least=0, below=1)
+        super().__init__(params, learning_rate=learning_rate, decay=decay)
+
+    def update(self, weights, grad, buffers, scratch) -> None:
+        momentums, cache = buffers
+        t = self.iterations + 1
+        momentums *= self.beta_1
+        np.multiply(grad, 1 - self.beta_1, out=scratch)
+        momentums += scratch
+        cache *= self.beta_2
+        np.square(grad, out=scratch)
+        scratch *= 1 - self.beta_2
+        cache += scratch
+        # denominator sqrt(v_hat) + epsilon, then the step lr * m_hat / denominator
+        np.divide(cache, 1 - self.beta_2 ** t, out=scratch)
+        np.sqrt(scratch, out=scratch)
+        scratch += self.epsilon
+        np.divide(momentums, scratch, out=scratch)
+        scratch *= self.current_learning_rate / (1 - self.beta_1 ** t)
+        weights -= scratch
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "epsilon": self.epsilon, "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+def _descend(weights: np.ndarray, grad: np.ndarray, cache: np.ndarray, epsilon: float,
+             learning_rate: float, scratch: np.ndarray) -> None:
+    """w <- w - learning_rate * g / (sqrt(cache) + epsilon), using only `scratch`."""
+    np.sqrt(cache, out=scratch)
+    scratch += epsilon
+    np.divide(grad, scratch, out=scratch)
+    scratch *= learning_rate
+    weights -= scratch
