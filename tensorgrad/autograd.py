@@ -14,6 +14,7 @@ be differentiated again.
 from __future__ import annotations
 
 import functools
+import operator
 import traceback
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
@@ -102,12 +103,15 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape)
+    summed = grad.sum(axis=axes, keepdims=True)
+    return summed if summed.shape == shape else summed.reshape(shape)
 
 
 # --------------------------------------------------------------------------- Function
 
 _NOTHING_NEEDED = (False,) * 64
+_data_of = operator.attrgetter("_data")
+_requires_grad_of = operator.attrgetter("_requires_grad")
 
 
 class Function:
@@ -117,31 +121,32 @@ class Function:
     An instance is the node in the graph and the `ctx` of its own rules.
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "_saved", "_output", "_freed", "_origin", "__dict__")
+    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "_output", "_freed", "_origin", "__dict__")
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
         """Run the op on Tensors, recording a node when grad mode is on and an input needs it."""
         try:
-            arrays = [x._data for x in inputs]
+            arrays = list(map(_data_of, inputs))
         except AttributeError:  # a Python number or an ndarray among the inputs
             like = next((x for x in inputs if isinstance(x, Tensor)), None)
             inputs = tuple(as_tensor(x, like) for x in inputs)
-            arrays = [x._data for x in inputs]
+            arrays = list(map(_data_of, inputs))
         ctx = cls.__new__(cls)
-        ctx._saved = ()
+        ctx.saved_tensors = ()
+        record = False
         if _GradMode.enabled:
-            needs = tuple([x._requires_grad for x in inputs])
-            if True in needs:
-                ctx.needs_input_grad = needs
-                out = cls.forward(ctx, *arrays, **params)
-                ctx.inputs = inputs
-                ctx._output = out
-                ctx._freed = False
-                ctx._origin = _user_frame() if _GradMode.anomaly else None
-                return Tensor._make(out, ctx)
-        ctx.needs_input_grad = _NOTHING_NEEDED
-        return Tensor._make(cls.forward(ctx, *arrays, **params), None)
+            needs = tuple(map(_requires_grad_of, inputs))
+            record = True in needs
+        ctx.needs_input_grad = needs if record else _NOTHING_NEEDED
+        out = cls.forward(ctx, *arrays, **params)
+        if not record:
+            return Tensor._make(out, None)
+        ctx.inputs = inputs
+        ctx._output = out
+        ctx._freed = False
+        ctx._origin = _user_frame() if _GradMode.anomaly else None
+        return Tensor._make(out, ctx)
 
     @staticmethod
     def forward(ctx: Any, *arrays: np.ndarray, **params: Any) -> np.ndarray:
@@ -151,24 +156,17 @@ class Function:
     def backward(ctx: Any, grad: Any) -> tuple:
         raise NotImplementedError
 
-    # --- what a rule uses
     def save_for_backward(self, *values: Any) -> None:
-        """Keep values for backward. Inputs and the output are swapped for their Tensors
-        when the backward pass is recorded (create_graph=True)."""
-        self._saved = values
-
-    @property
-    def saved_tensors(self) -> tuple:
-        if self._freed:
-            raise RuntimeError(_FREED_MESSAGE)
-        return self._saved
+        """Keep values for backward (`ctx.saved_tensors`). Inputs and the output are swapped
+        for their Tensors when the backward pass is recorded (create_graph=True)."""
+        self.saved_tensors = values
 
     def _saved_as_tensors(self) -> tuple:
         """The saved values with inputs/outputs as Tensors, so a recorded backward links to them."""
         by_identity = {id(t._data): t for t in self.inputs}
         output = None
         swapped = []
-        for value in self._saved:
+        for value in self.saved_tensors:
             if value is self._output:
                 output = output or Tensor._make(self._output, self)
                 swapped.append(output)
@@ -177,7 +175,8 @@ class Function:
         return tuple(swapped)
 
     def _free(self) -> None:
-        self._saved = ()
+        """Drop what backward needed, so the graph's memory goes as soon as it is used."""
+        self.saved_tensors = ()
         self._output = None
         self.inputs = ()
         self._freed = True
@@ -203,7 +202,7 @@ class _NoContext:
     ndarrays (the fast path) without recording."""
 
     __slots__ = ()
-    needs_input_grad = (False,) * 8
+    needs_input_grad = _NOTHING_NEEDED
 
     def save_for_backward(self, *values: Any) -> None:
         pass
@@ -234,35 +233,32 @@ def _user_frame() -> str:
 # --------------------------------------------------------------------------- backward
 
 def _topological_order(roots: Sequence[Function]) -> list[Function]:
-    """Nodes reachable from `roots`, each after every node that consumes it.
+    """Nodes reachable from `roots`, each before every node that produced its inputs.
 
-    Iterative depth-first search with an explicit stack: no recursion limit.
+    Iterative depth-first search: a node is pushed once to be expanded and once more to
+    be emitted after all its producers (post-order); reversing that order gives
+    consumers first. No recursion, so no limit on depth; linear in the graph's size.
     """
     order: list[Function] = []
     visited: set[int] = set()
-    for root in roots:
-        if id(root) in visited:
+    stack = [(root, False) for root in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
             continue
-        visited.add(id(root))
-        stack = [(root, iter(_parents(root)))]
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if id(parent) not in visited:
-                    visited.add(id(parent))
-                    stack.append((parent, iter(_parents(parent))))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
+        if id(node) in visited:
+            continue
+        if node._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        visited.add(id(node))
+        stack.append((node, True))
+        for tensor in node.inputs:
+            parent = tensor._node
+            if parent is not None and id(parent) not in visited:
+                stack.append((parent, False))
     order.reverse()
     return order
-
-
-def _parents(node: Function) -> list[Function]:
-    if node._freed:
-        raise RuntimeError(_FREED_MESSAGE)
-    return [t._node for t in node.inputs if t._node is not None]
 
 
 def run_backward(
@@ -280,39 +276,26 @@ def run_backward(
     """
     if create_graph:
         output_grads = [g if isinstance(g, Tensor) else Tensor._make(g, None) for g in output_grads]
-    grads: dict[int, Any] = {}
+    grads: dict[int, Any] = {}  # id(node) -> gradient of the node's output, summed over uses
     captured: dict[int, Any] = {}
     capture_keys = None
     if capture is not None:
         capture_keys = {id(t._node) if t._node is not None else id(t) for t in capture}
     for out, grad in zip(outputs, output_grads):
         if out._node is not None:
-            key = id(out._node)
-            grads[key] = grads[key] + grad if key in grads else grad
+            _add_to(grads, id(out._node), grad)
         elif capture_keys is not None:
             if id(out) in capture_keys:
-                captured[id(out)] = captured[id(out)] + grad if id(out) in captured else grad
+                _add_to(captured, id(out), grad)
         elif out._requires_grad:
-            _accumulate_leaf(out, grad, grad, [])
-    roots = [out._node for out in outputs if out._node is not None]
-    mode = _SetGradMode(create_graph)
-    with mode:
-        for node in _topological_order(roots):
+            _accumulate_leaf(out, grad, owned=False)
+    with _SetGradMode(create_graph):
+        for node in _topological_order([out._node for out in outputs if out._node is not None]):
             grad = grads.pop(id(node), None)
             if capture_keys is not None and id(node) in capture_keys:
                 captured[id(node)] = grad
-            if grad is None:
-                continue
-            if create_graph:
-                saved = node._saved
-                node._saved = node._saved_as_tensors()
-                input_grads = node.backward(node, grad)
-                node._saved = saved
-            else:
-                input_grads = node.backward(node, grad)
-            if _GradMode.anomaly:
-                _check_finite(node, input_grads)
-            _distribute(node, grad, input_grads, grads, captured, capture_keys)
+            if grad is not None:
+                _backward_node(node, grad, grads, captured, capture_keys, create_graph)
             if not retain_graph:
                 node._free()
     if capture is None:
@@ -320,37 +303,48 @@ def run_backward(
     return [captured.get(id(t._node) if t._node is not None else id(t)) for t in capture]
 
 
-def _distribute(node, upstream, input_grads, grads, captured, capture_keys) -> None:
-    """Send each input's gradient to its producer node, or add it to the leaf's `.grad`."""
-    seen: list[int] = []
-    for tensor, grad in zip(node.inputs, input_grads):
-        if grad is None or not tensor._requires_grad:
+def _backward_node(node, grad, grads, captured, capture_keys, create_graph) -> None:
+    """Run one node's rule and send each input's gradient on: to its producer, or into
+    the leaf's `.grad` (or the captured results)."""
+    if create_graph:
+        saved = node.saved_tensors
+        node.saved_tensors = node._saved_as_tensors()
+        input_grads = node.backward(node, grad)
+        node.saved_tensors = saved
+    else:
+        input_grads = node.backward(node, grad)
+    if _GradMode.anomaly:
+        _check_finite(node, input_grads)
+    for tensor, input_grad in zip(node.inputs, input_grads):
+        if input_grad is None or not tensor._requires_grad:
             continue
-        if grad.shape != tensor._data.shape:
-            grad = unbroadcast(grad, tensor._data.shape)
-        parent = tensor._node
-        if parent is not None:
-            key = id(parent)
-            grads[key] = grads[key] + grad if key in grads else grad
-        elif capture_keys is not None:
-            key = id(tensor)
-            if key in capture_keys:
-                captured[key] = captured[key] + grad if key in captured else grad
-        else:
-            _accumulate_leaf(tensor, grad, upstream, seen)
+        if input_grad.shape != tensor._data.shape:
+            input_grad = unbroadcast(input_grad, tensor._data.shape)
+        if tensor._node is not None:
+            _add_to(grads, id(tensor._node), input_grad)
+        elif capture_keys is None:
+            owned = (input_grad is not grad and input_grad.base is None
+                     and sum(1 for other in input_grads if other is input_grad) == 1)
+            _accumulate_leaf(tensor, input_grad, owned)
+        elif id(tensor) in capture_keys:
+            _add_to(captured, id(tensor), input_grad)
 
 
-def _accumulate_leaf(tensor: Any, grad: Any, upstream: Any, seen: list[int]) -> None:
-    """`tensor.grad += grad`, taking the first gradient without a copy when nobody else
-    can see that array (a fresh result of the rule, not a view, not shared)."""
+def _add_to(sums: dict, key: int, grad: Any) -> None:
+    """sums[key] += grad, out of place: the arrays in `sums` may be shared with others."""
+    sums[key] = sums[key] + grad if key in sums else grad
+
+
+def _accumulate_leaf(tensor: Any, grad: Any, owned: bool) -> None:
+    """`tensor.grad += grad`. The first gradient is kept without a copy when it is `owned`:
+    a fresh array nobody else holds (not a view, not the upstream gradient, not returned
+    for two inputs), so later `+=` cannot change anyone else's array."""
     if isinstance(grad, Tensor):
         grad = grad._data
     if grad.dtype != tensor._data.dtype:
         grad = grad.astype(tensor._data.dtype)
     if tensor._grad is None:
-        owned = grad.base is None and grad is not upstream and id(grad) not in seen
         tensor._grad = grad if owned else grad.copy()
-        seen.append(id(grad))
     else:
         tensor._grad += grad
 
