@@ -91,7 +91,7 @@ def draw_graph(
             edges.append((walk.ids[_key(tensor)], node_id, mark))
         edges.append((node_id, walk.ids[("node", id(node))], {}))
 
-    graph = graphviz.Digraph(name="tensorgrad", graph_attr={"rankdir": rankdir},
+    graph = graphviz.Digraph(name="tensorgrad", graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                              node_attr={"fontname": "Helvetica", "fontsize": "11"})
     for number, (group, nodes) in enumerate(statements.items()):
         target = graph if group is None else graphviz.Digraph(
