@@ -1,0 +1,251 @@
+"""Model files: what a valid file holds, and how each kind of damaged or hostile file is
+refused with a ModelFileError (never unpickled, never allocated, never half-read)."""
+import io
+import json
+import struct
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nn.serialization import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    HEADER_MEMBER,
+    ModelFileError,
+    read_container,
+    write_container,
+)
+
+WEIGHTS = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+BIASES = np.zeros((1, 4), dtype=np.float64)
+TABLE = {"weights": {"dtype": "<f4", "shape": [3, 4]}, "biases": {"dtype": "<f8", "shape": [1, 4]}}
+
+
+# ---------------------------------------------------------------- building files by hand
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def npy_header_only(descr: str, shape: tuple) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def header_bytes(table: dict, **fields) -> bytes:
+    return json.dumps({"format": FORMAT_NAME, "version": FORMAT_VERSION, **fields, "arrays": table}).encode()
+
+
+def write_zip(path: Path, members: dict, compression: int = zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def valid_members(**replace) -> dict:
+    members = {
+        HEADER_MEMBER: header_bytes(TABLE),
+        "weights.npy": npy_bytes(WEIGHTS),
+        "biases.npy": npy_bytes(BIASES),
+    }
+    members.update(replace)
+    return {name: data for name, data in members.items() if data is not None}
+
+
+def set_declared_size(data: bytes, member: str, size: int) -> bytes:
+    """Patch the uncompressed size that the zip's central directory declares for `member`."""
+    start = data.index(b"PK\x01\x02")
+    while True:
+        name_length = struct.unpack_from("<H", data, start + 28)[0]
+        if data[start + 46:start + 46 + name_length] == member.encode():
+            return data[:start + 24] + struct.pack("<I", size) + data[start + 28:]
+        extra, comment = struct.unpack_from("<HH", data, start + 30)
+        start = data.index(b"PK\x01\x02", start + 46 + name_length + extra + comment)
+
+
+class WritesMarker:
+    """An object whose unpickling creates a file: proof that a loader ran pickle."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def refuses(path: Path, *fragments: str, **read_options) -> str:
+    with pytest.raises(ModelFileError) as caught:
+        read_container(path, **read_options)
+    message = str(caught.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message
+    return message
+
+
+# ---------------------------------------------------------------- what a valid file holds
+
+
+def test_round_trip_keeps_header_values_and_dtypes(tmp_path):
+    path = tmp_path / "model.tgm"
+    write_container(path, {"layers": [{"type": "Dense", "config": {"n_inputs": 3}}]}, {"weights": WEIGHTS, "biases": BIASES})
+    header, arrays = read_container(path)
+    assert header["format"] == FORMAT_NAME and header["version"] == FORMAT_VERSION
+    assert header["layers"] == [{"type": "Dense", "config": {"n_inputs": 3}}]
+    assert header["arrays"] == TABLE
+    assert arrays["weights"].dtype == np.float32 and arrays["biases"].dtype == np.float64
+    np.testing.assert_array_equal(arrays["weights"], WEIGHTS)
+    np.testing.assert_array_equal(arrays["biases"], BIASES)
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["biases.npy", HEADER_MEMBER, "weights.npy"]
+
+
+def test_a_hand_built_file_reads_like_a_written_one(tmp_path):
+    _, arrays = read_container(write_zip(tmp_path / "model.tgm", valid_members(), zipfile.ZIP_DEFLATED))
+    np.testing.assert_array_equal(arrays["weights"], WEIGHTS)
+
+
+def test_check_header_runs_before_any_array_is_read(tmp_path):
+    path = write_zip(tmp_path / "model.tgm", valid_members())
+
+    def refuse(header):
+        raise ModelFileError(f"{path}: refused by the caller after seeing {sorted(header['arrays'])}")
+
+    refuses(path, "refused by the caller", "['biases', 'weights']", check_header=refuse)
+
+
+@pytest.mark.parametrize(
+    "arrays, header, expected",
+    [
+        ({"weights": np.array([object()], dtype=object)}, {}, "dtype must be one of"),
+        ({"weights": np.array(["text"])}, {}, "dtype must be one of"),
+        ({"../escape": WEIGHTS}, {}, "array names"),
+        ({"weights": WEIGHTS}, {"learning_rate": float("nan")}, "without NaN"),
+        ({"weights": WEIGHTS}, {"arrays": {}}, "written by write_container"),
+    ],
+)
+def test_write_refuses_what_it_could_not_read_back(tmp_path, arrays, header, expected):
+    with pytest.raises(ValueError, match=expected):
+        write_container(tmp_path / "model.tgm", header, arrays)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- hostile and damaged files
+
+
+def test_pickled_object_array_is_never_unpickled(tmp_path):
+    marker = tmp_path / "unpickled.marker"
+    payload = io.BytesIO()
+    np.save(payload, np.array([WritesMarker(marker)], dtype=object), allow_pickle=True)
+    payload.seek(0)
+    np.lib.format.read_magic(payload)
+    assert np.lib.format.read_array_header_1_0(payload)[2] == object  # a real pickled payload
+    claims_floats = write_zip(tmp_path / "floats.tgm", valid_members(**{"weights.npy": payload.getvalue()}))
+    refuses(claims_floats, "member 'weights.npy'", "expected dtype <f4, got |O")
+    table = {"weights": {"dtype": "|O", "shape": [1]}}
+    claims_objects = write_zip(tmp_path / "objects.tgm", {HEADER_MEMBER: header_bytes(table), "weights.npy": payload.getvalue()})
+    refuses(claims_objects, "dtype must be one of", "'|O'")
+    assert not marker.exists()
+
+
+def test_unknown_layer_type_is_only_data_to_the_container(tmp_path):
+    """The container does not interpret the architecture; it must not import anything either."""
+    path = write_zip(tmp_path / "model.tgm", valid_members(**{HEADER_MEMBER: header_bytes(TABLE, layers=[{"type": "os.system", "config": {"command": "touch pwned"}}])}))
+    header, _ = read_container(path)
+    assert header["layers"][0]["type"] == "os.system"
+    assert not (Path.cwd() / "pwned").exists()
+
+
+def test_npy_header_claiming_a_trillion_elements_is_refused_before_allocation(tmp_path):
+    huge = npy_header_only("<f4", (10**12,))
+    mismatched = write_zip(tmp_path / "mismatch.tgm", valid_members(**{"weights.npy": huge}))
+    refuses(mismatched, "member 'weights.npy'", "expected shape (3, 4), got (1000000000000,)")
+    table = {"weights": {"dtype": "<f4", "shape": [10**12]}}
+    claimed = write_zip(tmp_path / "claimed.tgm", {HEADER_MEMBER: header_bytes(table), "weights.npy": huge})
+    refuses(claimed, "4000000000000 bytes", "at most 1073741824")
+
+
+def test_zip_bomb_of_zeros_is_refused_by_the_cap(tmp_path):
+    zeros = np.zeros(2**21, dtype=np.float64)  # 16 MiB that deflate to about 16 KiB
+    table = {"weights": {"dtype": "<f8", "shape": [2**21]}}
+    path = write_zip(tmp_path / "bomb.tgm", {HEADER_MEMBER: header_bytes(table), "weights.npy": npy_bytes(zeros)}, zipfile.ZIP_DEFLATED)
+    assert path.stat().st_size < 100_000
+    refuses(path, "16777216 bytes", "at most 1048576", max_bytes=2**20)
+
+
+def test_member_declaring_gigabytes_is_refused_before_reading(tmp_path):
+    data = write_zip(tmp_path / "plain.tgm", valid_members(), zipfile.ZIP_DEFLATED).read_bytes()
+    path = tmp_path / "claims.tgm"
+    path.write_bytes(set_declared_size(data, "weights.npy", 4 * 2**30 - 2))
+    refuses(path, "member 'weights.npy'", "the zip declares 4294967294")
+
+
+def test_member_expanding_past_its_declared_size_is_refused(tmp_path):
+    members = valid_members(**{"weights.npy": npy_bytes(WEIGHTS) + bytes(2**20)})
+    data = write_zip(tmp_path / "plain.tgm", members, zipfile.ZIP_DEFLATED).read_bytes()
+    path = tmp_path / "lies.tgm"
+    path.write_bytes(set_declared_size(data, "weights.npy", len(npy_bytes(WEIGHTS))))
+    refuses(path, "weights.npy")
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.99])
+def test_truncated_file_is_refused(tmp_path, fraction):
+    whole = write_zip(tmp_path / "whole.tgm", valid_members()).read_bytes()
+    path = tmp_path / "truncated.tgm"
+    path.write_bytes(whole[: int(len(whole) * fraction)])
+    refuses(path, "not a readable model file")
+
+
+@pytest.mark.parametrize(
+    "members, expected",
+    [
+        (valid_members(**{"weights.npy": npy_bytes(WEIGHTS.reshape(4, 3))}), "expected shape (3, 4), got (4, 3)"),
+        (valid_members(**{"weights.npy": npy_bytes(WEIGHTS.astype(np.float64))}), "expected dtype <f4, got <f8"),
+        (valid_members(**{"weights.npy": npy_bytes(WEIGHTS.astype(">f4"))}), "expected dtype <f4, got >f4"),
+        (valid_members(**{"weights.npy": npy_bytes(np.asfortranarray(WEIGHTS))}), "expected C order"),
+        (valid_members(**{"weights.npy": npy_bytes(WEIGHTS)[:-4]}), "expected 176 bytes for shape (3, 4) of <f4, the zip declares 172"),
+        (valid_members(**{"biases.npy": None}), "member 'biases.npy' is missing"),
+        (valid_members(**{"notes.txt": b"hello"}), "member 'notes.txt' is not listed"),
+        (valid_members(**{HEADER_MEMBER: None}), f"member '{HEADER_MEMBER}' is missing"),
+        (valid_members(**{"weights.npy": npy_bytes(np.full((3, 4), np.nan, np.float32))}), "expected finite values"),
+        (valid_members(**{"biases.npy": npy_bytes(np.full((1, 4), np.inf))}), "member 'biases.npy': expected finite"),
+        (valid_members(**{HEADER_MEMBER: b"{not json"}), "not valid UTF-8 JSON"),
+        (valid_members(**{HEADER_MEMBER: b"[" * 100_000}), "not valid UTF-8 JSON (maximum recursion depth"),
+        (valid_members(**{HEADER_MEMBER: b'{"format": "tensorgrad-model", "version": NaN}'}), "NaN is not allowed"),
+        (valid_members(**{HEADER_MEMBER: header_bytes(TABLE).replace(b'"version": 1', b'"version": 99')}), "expected version in (1,), got 99"),
+        (valid_members(**{HEADER_MEMBER: header_bytes(TABLE).replace(FORMAT_NAME.encode(), b"other")}), "expected format 'tensorgrad-model'"),
+        (valid_members(**{HEADER_MEMBER: header_bytes({"w": {"dtype": "<f4", "shape": [-1]}})}), "non-negative ints"),
+        (valid_members(**{HEADER_MEMBER: header_bytes({"../w": {"dtype": "<f4", "shape": [1]}})}), "array names"),
+        (valid_members(**{HEADER_MEMBER: json.dumps([1, 2]).encode()}), "expected a JSON object, got list"),
+    ],
+    ids=[
+        "wrong-shape", "wrong-dtype", "big-endian", "fortran-order", "short-data", "missing-member",
+        "extra-member", "missing-header", "nan-weights", "inf-biases", "header-not-json", "header-too-deep",
+        "header-nan", "unknown-version", "other-format", "negative-shape", "path-in-name", "header-not-object",
+    ],
+)
+def test_damaged_member_is_refused_with_a_clear_message(tmp_path, members, expected):
+    path = write_zip(tmp_path / "model.tgm", members)
+    refuses(path, expected)
+
+
+def test_header_over_the_size_cap_is_refused_before_reading(tmp_path):
+    path = write_zip(tmp_path / "model.tgm", valid_members(**{HEADER_MEMBER: header_bytes(TABLE, padding=" " * 2**20)}))
+    refuses(path, f"member '{HEADER_MEMBER}' declares", "at most 1048576")
+
+
+def test_non_zip_file_is_refused(tmp_path):
+    path = tmp_path / "model.tgm"
+    path.write_bytes(b"#!/bin/sh\necho this is not a model file\n")
+    refuses(path, "not a readable model file", "BadZipFile")
+
+
+def test_missing_file_is_refused(tmp_path):
+    refuses(tmp_path / "nothing.tgm", "not a readable model file", "No such file")
