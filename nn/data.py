@@ -57,6 +57,16 @@ def sine_data(samples: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     return X.astype(np.float32), np.sin(2.0 * np.pi * X).astype(np.float32)
 
 
+def batch_count(n: int, batch_size: int | None) -> int:
+    """Steps per epoch as in the book: ceil(n / batch_size); batch_size None is one step
+    (none for an empty set)."""
+    if batch_size is None:
+        return min(n, 1)
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size: expected a positive integer or None, got {batch_size!r}")
+    return -(-n // batch_size)
+
+
 def batches(
     X: np.ndarray,
     y: np.ndarray | None,
@@ -74,10 +84,9 @@ def batches(
     n = len(X)
     if y is not None and len(y) != n:
         raise ValueError(f"y: expected {n} samples to match X, got {len(y)}")
+    batch_count(n, batch_size)  # validates batch_size
     if batch_size is None:
         batch_size = max(n, 1)
-    elif not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"batch_size: expected a positive integer or None, got {batch_size!r}")
     if shuffle:
         order = (rng if rng is not None else np.random.default_rng()).permutation(n)
         X = X[order]

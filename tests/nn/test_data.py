@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from nn.data import batches, sine_data, spiral_data, vertical_data
+from nn.data import batch_count, batches, sine_data, spiral_data, vertical_data
 
 
 def test_spiral_data_shapes_dtypes_and_labels():
@@ -60,7 +60,7 @@ def test_batches_steps_and_remainder(n, batch_size):
     X = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
     y = np.arange(n)
     parts = list(batches(X, y, batch_size))
-    assert len(parts) == math.ceil(n / batch_size)
+    assert len(parts) == batch_count(n, batch_size) == math.ceil(n / batch_size)
     sizes = [len(xb) for xb, _ in parts]
     assert sizes[:-1] == [batch_size] * (len(parts) - 1)
     assert sizes[-1] == n - batch_size * (len(parts) - 1)
@@ -73,6 +73,7 @@ def test_batches_in_order_are_views_and_none_means_whole_set():
     for xb, yb in batches(X, y, 3):
         assert np.shares_memory(xb, X) and np.shares_memory(yb, y)
     ((xb, yb),) = list(batches(X, y, None))
+    assert batch_count(7, None) == 1 and batch_count(0, None) == 0
     assert xb.shape == (7, 2) and np.shares_memory(xb, X)
 
 
@@ -96,6 +97,8 @@ def test_batches_without_targets():
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, True])
 def test_batches_reject_bad_batch_size(bad):
+    with pytest.raises(ValueError, match="batch_size: expected a positive integer or None"):
+        batch_count(4, bad)
     with pytest.raises(ValueError, match="batch_size"):
         list(batches(np.zeros((4, 1)), np.zeros(4), bad))
 

@@ -1,0 +1,452 @@
+"""Model: the book's training object (add, set, finalize, train, evaluate, predict, save).
+
+A Model is a Module holding its layers in order, so `model(x)` is a plain expression,
+`model.parameters()` and `state_dict()` work as for any module, and any Module can be a
+layer. One training step is
+
+    outputs = forward(X_batch)                       (training mode: Dropout active)
+    total = data_loss(outputs, y_batch) + regularization_loss(layers)
+    total.backward();  optimizer.step()
+
+and the data loss and the regularization loss are reported separately. The epoch figures
+are accumulated from the batches already computed (no second forward pass for metrics).
+When the last layer is Softmax and the loss categorical cross-entropy, the loss is taken
+from the logits with tensorgrad's fused softmax + cross-entropy op, as the book's
+`Activation_Softmax_Loss_CategoricalCrossentropy` does: same values, a cheaper and exact
+gradient (softmax - onehot).
+"""
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import numpy as np
+from tqdm import tqdm
+
+import tensorgrad
+from tensorgrad import Tensor, functional
+
+from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
+from .data import batch_count, batches
+from .layers import Dense, Dropout
+from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, MeanAbsoluteError, MeanSquaredError
+from .metrics import Accuracy, CategoricalAccuracy, RegressionAccuracy
+from .module import Module
+from .optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+
+HISTORY_KEYS = ("loss", "data_loss", "regularization_loss", "accuracy", "learning_rate")
+VALIDATION_KEYS = ("val_loss", "val_accuracy")
+
+
+class Model(Module):
+    """A stack of modules trained as in the book.
+
+    `Model(seed=None)`: `self.rng = np.random.default_rng(seed)` shuffles the training
+    set (one permutation per epoch), so a seeded model with seeded layers trains the
+    same way every run.
+    """
+
+    def __init__(self, seed: int | None = None) -> None:
+        super().__init__()
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise TypeError(f"seed: expected an int or None, got {seed!r}")
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.layers: list[Module] = []
+        self.loss: Loss | None = None
+        self.optimizer: Optimizer | None = None
+        self.accuracy: Accuracy | None = None
+        self._prediction_rule: Callable[[np.ndarray], np.ndarray] | None = None
+        self._finalized = False
+        self._fused_softmax_loss = False
+        self._regularized: list[Dense] = []
+
+    # ------------------------------------------------------------------ building
+    def add(self, module: Module) -> "Model":
+        """Append a layer (any Module); its parameters are registered as "<index>.<name>"."""
+        if not isinstance(module, Module):
+            raise TypeError(f"module: expected a Module (a layer or activation), got {type(module).__name__}")
+        self.add_module(str(len(self.layers)), module)
+        self.layers.append(module)
+        self._finalized = False
+        return self
+
+    def set(self, *, loss: Loss | None = None, optimizer: Optimizer | None = None,
+            accuracy: Accuracy | None = None) -> "Model":
+        """Choose the loss, optimizer and accuracy; an argument left as None keeps the current one."""
+        for name, value, kind in (("loss", loss, Loss), ("optimizer", optimizer, Optimizer),
+                                  ("accuracy", accuracy, Accuracy)):
+            if value is not None and not isinstance(value, kind):
+                raise TypeError(f"{name}: expected an nn.{kind.__name__}, got {type(value).__name__}")
+        if loss is not None:
+            self.loss = loss
+        if optimizer is not None:
+            self.optimizer = optimizer
+        if accuracy is not None:
+            self.accuracy = accuracy
+        self._finalized = False
+        return self
+
+    def finalize(self) -> "Model":
+        """Hand the parameters to the optimizer and remember what predictions come from.
+
+        Predictions come from the output activation's rule (Softmax -> class index,
+        Sigmoid -> 0/1, Linear -> value), or are the raw outputs when the last layer has none. `train`/`evaluate` call this for you when needed.
+        """
+        if not self.layers:
+            raise ValueError("finalize: the model has no layers; add some with model.add(...)")
+        activation = self.output_activation
+        self._prediction_rule = None if activation is None else activation.predictions
+        self._fused_softmax_loss = type(activation) is Softmax and type(self.loss) is CategoricalCrossEntropy
+        self._regularized = [
+            m for m in self.modules() if isinstance(m, Dense) and max(
+                m.weight_regularizer_l1, m.weight_regularizer_l2, m.bias_regularizer_l1, m.bias_regularizer_l2) > 0
+        ]
+        parameters = self.parameters()
+        # a re-finalize (after set(accuracy=...), say) keeps the optimizer's running state
+        if self.optimizer is not None and list(map(id, self.optimizer.params)) != list(map(id, parameters)):
+            self.optimizer.set_parameters(parameters)
+        self._finalized = True
+        return self
+
+    @property
+    def output_activation(self) -> Module | None:
+        """The last layer when it has a `predictions` rule (Softmax, Sigmoid, Linear, ...), else None."""
+        last = self.layers[-1] if self.layers else None
+        return last if callable(getattr(last, "predictions", None)) else None
+
+    def forward(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor argument; the layers are saved separately (see `save`)."""
+        return {"seed": self.seed}
+
+    # ------------------------------------------------------------------ training
+    def train(self, X: np.ndarray, y: np.ndarray, *, epochs: int = 1, batch_size: int | None = None,
+              print_every: int = 1, validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+              shuffle: bool = True, verbose: bool = True) -> dict[str, list[float]]:
+        """Train for `epochs` passes over (X, y) in ceil(n / batch_size) steps each.
+
+        (This `train` trains; switch modes with `Module.train(model, mode)` / `model.eval()`.)
+        X is converted once to the parameters' dtype (e.g. float64 or int -> float32).
+        The order is shuffled once per epoch when there is more than one batch (a single
+        full batch gives the same gradient in any order).
+
+        Returns the history: per epoch, `loss` = data_loss + regularization_loss (the
+        data loss averaged over the epoch's batches, the penalty at the epoch's end),
+        `accuracy` (accumulated over the epoch), `learning_rate` (the last step's), and
+        `val_loss`, `val_accuracy` when `validation_data=(X_val, y_val)` is given.
+
+        With `verbose`, a tqdm bar shows the running loss and accuracy, and lines are
+        printed every `print_every` steps (counted over the whole run) and after the last:
+        "epoch: E, step: s/S, acc, loss (data_loss, reg_loss), lr" for mini-batches, and
+        at the end of an epoch that had such a step, the epoch's figures (the book's
+        "epoch: E, acc ..." line; with one batch per epoch this is the only line) and
+        "validation, acc ..., loss ...". `verbose=False` prints nothing.
+        """
+        self._require("train", "loss", "optimizer", "accuracy")
+        epochs = _positive_int("epochs", epochs)
+        print_every = _positive_int("print_every", print_every)
+        X, y = self._check_data(X, y, "X", "y")
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError("validation_data: expected a pair (X_val, y_val)")
+            validation = self._check_data(*validation_data, "validation_data[0]", "validation_data[1]")
+        steps = batch_count(len(X), batch_size)
+        shuffle = shuffle and steps > 1
+        if not self._finalized:
+            self.finalize()
+        self.accuracy.init(y, reinit=True)
+        history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
+        if validation is not None:
+            history.update({key: [] for key in VALIDATION_KEYS})
+        total_steps = epochs * steps
+        bar = tqdm(total=total_steps, disable=not verbose, unit="step", desc="train", dynamic_ncols=True)
+        global_step = 0
+        previous_mode = self.training
+        Module.train(self, True)  # validation switches to evaluation and back
+        try:
+            for epoch in range(1, epochs + 1):
+                self.accuracy.new_pass()
+                data_loss_sum = 0.0
+                seen = 0
+                epoch_due = False
+                for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, self.rng), start=1):
+                    data_loss, regularization_loss, accuracy = self._train_step(X_batch, y_batch)
+                    data_loss_sum += data_loss * len(X_batch)
+                    seen += len(X_batch)
+                    global_step += 1
+                    if not verbose:
+                        continue
+                    due = global_step % print_every == 0 or global_step == total_steps
+                    epoch_due = epoch_due or due
+                    if due and steps > 1:
+                        bar.write(f"epoch: {epoch}, step: {step}/{steps}, " + _figures(
+                            accuracy, data_loss, regularization_loss, self.optimizer.current_learning_rate))
+                    bar.update(1)
+                    bar.set_postfix(epoch=epoch, loss=f"{data_loss_sum / seen:.3f}",
+                                    acc=f"{self.accuracy.calculate_accumulated():.3f}", refresh=False)
+                self._record_epoch(history, data_loss_sum / seen, validation, batch_size)
+                if epoch_due:
+                    bar.write(self._epoch_summary(epoch, history))
+        finally:
+            bar.close()
+            Module.train(self, previous_mode)
+        return history
+
+    def _train_step(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[float, float, float]:
+        """One forward/backward/update; returns the batch's data loss, penalty and accuracy."""
+        outputs, data_loss = self._forward_loss(X_batch, y_batch)
+        regularization_loss = self.loss.regularization_loss(self._regularized)
+        total = data_loss + regularization_loss if regularization_loss.requires_grad else data_loss
+        self.optimizer.zero_grad()
+        total.backward()
+        self.optimizer.step()
+        accuracy = self.accuracy.calculate(self._predictions(outputs), y_batch)
+        return data_loss.item(), regularization_loss.item(), accuracy
+
+    def _record_epoch(self, history: dict, data_loss: float, validation: Any, batch_size: int | None) -> None:
+        with tensorgrad.no_grad():
+            regularization_loss = self.loss.regularization_loss(self._regularized).item()
+        history["data_loss"].append(data_loss)
+        history["regularization_loss"].append(regularization_loss)
+        history["loss"].append(data_loss + regularization_loss)
+        history["accuracy"].append(self.accuracy.calculate_accumulated())
+        history["learning_rate"].append(self.optimizer.current_learning_rate)
+        if validation is not None:
+            val_loss, val_accuracy = self._evaluate_checked(*validation, batch_size)
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_accuracy)
+
+    @staticmethod
+    def _epoch_summary(epoch: int, history: dict) -> str:
+        line = f"epoch: {epoch}, " + _figures(
+            history["accuracy"][-1], history["data_loss"][-1], history["regularization_loss"][-1],
+            history["learning_rate"][-1])
+        if "val_loss" in history:
+            line += f"\nvalidation, acc: {history['val_accuracy'][-1]:.3f}, loss: {history['val_loss'][-1]:.3f}"
+        return line
+
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self, X: np.ndarray, y: np.ndarray, *, batch_size: int | None = None) -> tuple[float, float]:
+        """(data loss, accuracy) over (X, y) in evaluation mode, recording no graph.
+
+        The loss is the data loss averaged over samples (no regularization penalty), as
+        the book's validation figures.
+        """
+        self._require("evaluate", "loss", "accuracy")
+        X, y = self._check_data(X, y, "X", "y")
+        batch_count(len(X), batch_size)
+        if not self._finalized:
+            self.finalize()
+        self.accuracy.init(y)
+        return self._evaluate_checked(X, y, batch_size)
+
+    def _evaluate_checked(self, X: np.ndarray, y: np.ndarray, batch_size: int | None) -> tuple[float, float]:
+        self.accuracy.new_pass()
+        loss_sum = 0.0
+        with self._evaluation():
+            for X_batch, y_batch in batches(X, y, batch_size):
+                outputs, data_loss = self._forward_loss(X_batch, y_batch)
+                loss_sum += data_loss.item() * len(X_batch)
+                self.accuracy.calculate(self._predictions(outputs), y_batch)
+        return loss_sum / len(X), self.accuracy.calculate_accumulated()
+
+    def predict(self, X: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
+        """The model's outputs (e.g. class probabilities) for X, in evaluation mode, no graph."""
+        if not self.layers:
+            raise ValueError("predict: the model has no layers; add some with model.add(...)")
+        X = self._check_inputs(X, "X")
+        batch_count(len(X), batch_size)
+        with self._evaluation():
+            outputs = [_values(self.forward(X_batch)) for X_batch, _ in batches(X, None, batch_size)]
+        return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
+
+    def _forward_loss(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[Tensor, Tensor]:
+        """(what predictions are read from, mean data loss). With the fused loss the first
+        is the logits: their argmax is the argmax of the softmax probabilities."""
+        if self._fused_softmax_loss:
+            logits = X_batch
+            for layer in self.layers[:-1]:
+                logits = layer(logits)
+            return logits, functional.cross_entropy(logits, y_batch)
+        outputs = self.forward(X_batch)
+        return outputs, self.loss(outputs, y_batch)
+
+    def _predictions(self, outputs: Any) -> np.ndarray:
+        values = _values(outputs)
+        return values if self._prediction_rule is None else self._prediction_rule(values)
+
+    @contextmanager
+    def _evaluation(self) -> Iterator[None]:
+        """Evaluation mode (Dropout off) and no graph inside; the previous mode after."""
+        previous = self.training
+        Module.train(self, False)
+        try:
+            with tensorgrad.no_grad():
+                yield
+        finally:
+            Module.train(self, previous)
+
+    # ------------------------------------------------------------------ checks
+    def _require(self, action: str, *names: str) -> None:
+        missing = [name for name in names if getattr(self, name) is None]
+        if missing:
+            raise RuntimeError(f"{action}: set the model's {', '.join(missing)} first: model.set({missing[0]}=...)")
+        if not self.layers:
+            raise ValueError(f"{action}: the model has no layers; add some with model.add(...)")
+
+    def _check_inputs(self, X: Any, name: str) -> np.ndarray:
+        """X as a 2-D-compatible array in the parameters' dtype, or a clear error."""
+        X = _values(X)
+        if X.dtype.kind not in "fiu":
+            raise TypeError(f"{name}: expected a float or integer array, got dtype {X.dtype}")
+        if X.ndim == 0 or len(X) == 0:
+            raise ValueError(f"{name}: expected at least one sample, got an array of shape {X.shape}")
+        parameters = self.parameters()
+        if parameters and X.dtype != parameters[0].dtype:
+            X = X.astype(parameters[0].dtype)
+        if not np.isfinite(X).all():
+            raise ValueError(f"{name}: expected finite values, got NaN or inf (in the parameters' dtype {X.dtype})")
+        first_dense = next((m for m in self.modules() if isinstance(m, Dense)), None)
+        if first_dense is not None and (X.ndim != 2 or X.shape[1] != first_dense.n_inputs):
+            raise ValueError(
+                f"{name}: expected shape (n, {first_dense.n_inputs}) for the first Dense layer, got {X.shape}"
+            )
+        return X
+
+    def _check_data(self, X: Any, y: Any, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
+        X = self._check_inputs(X, x_name)
+        y = _values(y)
+        if y.dtype.kind not in "fiub":
+            raise TypeError(f"{y_name}: expected a numeric array of targets, got dtype {y.dtype}")
+        if y.ndim == 0 or len(y) != len(X):
+            raise ValueError(f"{y_name}: expected {len(X)} targets to match {x_name}, got shape {y.shape}")
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError(f"{y_name}: expected finite values, got NaN or inf")
+        return X, y
+
+    # ------------------------------------------------------------------ parameters
+    def get_parameters(self) -> list[tuple[np.ndarray, ...]]:
+        """Per layer with parameters, a tuple of copies of its arrays, e.g. (weights, biases)."""
+        return [tuple(p.data.copy() for p in layer.parameters()) for layer in self.layers if layer.parameters()]
+
+    def set_parameters(self, parameters: list[tuple[np.ndarray, ...]]) -> None:
+        """Copy `get_parameters()`-shaped arrays in; refuses (changing nothing) on any mismatch."""
+        layers = [layer for layer in self.layers if layer.parameters()]
+        if len(parameters) != len(layers):
+            raise ValueError(f"parameters: expected {len(layers)} entries (one per layer with parameters), got {len(parameters)}")
+        pairs = []
+        for index, (layer, arrays) in enumerate(zip(layers, parameters)):
+            targets = layer.parameters()
+            if len(arrays) != len(targets):
+                raise ValueError(f"parameters[{index}]: expected {len(targets)} arrays, got {len(arrays)}")
+            for position, (target, array) in enumerate(zip(targets, arrays)):
+                array = np.asarray(array)
+                if array.shape != target.shape or array.dtype != target.dtype:
+                    raise ValueError(
+                        f"parameters[{index}][{position}]: expected shape {target.shape} and dtype "
+                        f"{target.dtype}, got {array.shape} and {array.dtype}"
+                    )
+                pairs.append((target, array))
+        for target, array in pairs:
+            np.copyto(target.data, array)
+
+    # ------------------------------------------------------------------ files
+    def save_parameters(self, path: str | os.PathLike) -> None:
+        """The parameters alone (`state_dict()`) as an .npz file, names as keys."""
+        with open(path, "wb") as file:
+            np.savez(file, **self.state_dict())
+
+    def load_parameters(self, path: str | os.PathLike) -> None:
+        """Load `save_parameters` output into this model's layers (strict, see load_state_dict)."""
+        with np.load(path, allow_pickle=False) as archive:
+            self.load_state_dict({name: archive[name] for name in archive.files})
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Layers, loss, optimizer, accuracy and parameters in one .npz file.
+
+        A JSON header (stored as a uint8 array) names every object's class and its
+        `get_config()`; loading rebuilds them from a fixed registry of nn classes, so
+        loading never runs code from the file. The optimizer's running state is not kept.
+        """
+        header = {
+            "format": "tensorgrad-model",
+            "version": 1,
+            "model": self.get_config(),
+            "layers": [_describe(layer) for layer in self.layers],
+            **{name: _describe(getattr(self, name)) for name in ("loss", "optimizer", "accuracy")},
+        }
+        header_bytes = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+        with open(path, "wb") as file:
+            np.savez(file, header=header_bytes, **{f"parameters/{k}": v for k, v in self.state_dict().items()})
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Model":
+        """Rebuild a model written by `save`, finalized and ready to predict or train on."""
+        with np.load(path, allow_pickle=False) as archive:
+            if "header" not in archive.files:
+                raise ValueError(f"path: {os.fspath(path)!r} is not a tensorgrad model file (no header)")
+            header = json.loads(archive["header"].tobytes().decode("utf-8"))
+            state = {name[len("parameters/"):]: archive[name] for name in archive.files if name.startswith("parameters/")}
+        if header.get("format") != "tensorgrad-model" or header.get("version") != 1:
+            raise ValueError(f"path: expected a tensorgrad-model file of version 1, got {header.get('format')!r} "
+                             f"version {header.get('version')!r}")
+        model = cls(**header["model"])
+        for description in header["layers"]:
+            model.add(_rebuild(description, Module))
+        model.set(loss=_rebuild(header["loss"], Loss), optimizer=_rebuild(header["optimizer"], Optimizer),
+                  accuracy=_rebuild(header["accuracy"], Accuracy))
+        model.load_state_dict(state)
+        return model.finalize()
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _values(x: Any) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
+
+
+def _figures(accuracy: float, data_loss: float, regularization_loss: float, learning_rate: float) -> str:
+    """The book's progress figures."""
+    return (f"acc: {accuracy:.3f}, loss: {data_loss + regularization_loss:.3f} (data_loss: {data_loss:.3f}, "
+            f"reg_loss: {regularization_loss:.3f}), lr: {learning_rate:.6g}")
+
+
+_REGISTRY: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (Dense, Dropout, ReLU, Softmax, Sigmoid, Linear, Tanh,
+                CategoricalCrossEntropy, BinaryCrossEntropy, MeanSquaredError, MeanAbsoluteError,
+                SGD, Adagrad, RMSprop, Adam, CategoricalAccuracy, RegressionAccuracy)
+}
+"""The only classes a model file may name: loading never imports or evaluates anything else."""
+
+
+def _describe(obj: Any) -> dict | None:
+    if obj is None:
+        return None
+    name = type(obj).__name__
+    if _REGISTRY.get(name) is not type(obj):
+        raise TypeError(f"save: {name} cannot be saved; a model file holds only {sorted(_REGISTRY)}")
+    return {"class": name, "config": obj.get_config()}
+
+
+def _rebuild(description: dict | None, kind: type) -> Any:
+    if description is None:
+        return None
+    cls = _REGISTRY.get(description.get("class"))
+    if cls is None or not issubclass(cls, kind):
+        raise ValueError(f"model file: unknown {kind.__name__} class {description.get('class')!r}")
+    return cls(**description["config"])
