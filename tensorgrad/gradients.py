@@ -35,7 +35,8 @@ def grad(
             if out.size != 1:
                 raise RuntimeError(f"grad: output {i} has shape {out.shape}; pass grad_outputs for non-scalar outputs")
             seed = np.ones_like(out.data)
-        seed = seed.data if isinstance(seed, Tensor) else np.asarray(seed, dtype=out.dtype)
+        if not (create_graph and isinstance(seed, Tensor)):  # a recorded seed stays in the graph
+            seed = seed.data if isinstance(seed, Tensor) else np.asarray(seed, dtype=out.dtype)
         if seed.shape != out.shape:
             raise ValueError(f"grad: grad_outputs[{i}] must have shape {out.shape}, got {seed.shape}")
         seeds.append(seed)
