@@ -23,7 +23,9 @@ class TwoBranches(nn.Module):
 
 
 def small_model(seed=0):
-    return nn.Sequential(nn.Dense(2, 4, seed=seed), nn.ReLU(), nn.Dropout(0.5, seed=seed), nn.Dense(4, 3, seed=seed + 1))
+    return nn.Sequential(
+        nn.Dense(2, 4, seed=seed), nn.ReLU(), nn.Dropout(0.5, seed=seed), nn.Dense(4, 3, seed=seed + 1)
+    )
 
 
 # --------------------------------------------------------------------------- registration
