@@ -309,11 +309,18 @@ class Model(Module):
             raise TypeError(f"{name}: expected a float or integer array, got dtype {X.dtype}")
         if X.ndim == 0 or len(X) == 0:
             raise ValueError(f"{name}: expected at least one sample, got an array of shape {X.shape}")
+        if X.dtype.kind == "f" and not np.isfinite(X).all():
+            raise ValueError(f"{name}: expected finite values, got NaN or inf")
         parameters = self.parameters()
         if parameters and X.dtype != parameters[0].dtype:
-            X = X.astype(parameters[0].dtype)
-        if not np.isfinite(X).all():
-            raise ValueError(f"{name}: expected finite values, got NaN or inf (in the parameters' dtype {X.dtype})")
+            try:
+                with np.errstate(over="raise"):
+                    X = X.astype(parameters[0].dtype)
+            except FloatingPointError:
+                raise ValueError(
+                    f"{name}: expected values within the range of the parameters' dtype "
+                    f"{parameters[0].dtype}, got a maximum magnitude of {np.abs(X).max():g}"
+                ) from None
         first_dense = next((m for m in self.modules() if isinstance(m, Dense)), None)
         if first_dense is not None and (X.ndim != 2 or X.shape[1] != first_dense.n_inputs):
             raise ValueError(
