@@ -10,6 +10,8 @@ from .optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
 from .metrics import (
     Accuracy, CategoricalAccuracy, RegressionAccuracy, classification_report, confusion_matrix, format_report,
 )
+from .model import Model
+from .serialization import ModelFileError
 from .data import batches, sine_data, spiral_data, vertical_data
 from .datasets import (
     FASHION_MNIST_LABELS, DatasetError, download_fashion_mnist, load_fashion_mnist, scale_and_flatten, shuffle,
@@ -23,6 +25,7 @@ __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adam",
     "Accuracy", "CategoricalAccuracy", "RegressionAccuracy", "confusion_matrix", "classification_report",
     "format_report",
+    "Model", "ModelFileError",
     "spiral_data", "vertical_data", "sine_data", "batches",
     "load_fashion_mnist", "download_fashion_mnist", "DatasetError", "FASHION_MNIST_LABELS",
     "scale_and_flatten", "shuffle",
