@@ -24,6 +24,7 @@ leaves the old file or the new one, never a damaged one.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import math
 import os
@@ -38,6 +39,12 @@ from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.lib import format as npy_format
+
+from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
+from .layers import Dense, Dropout
+from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanAbsoluteError, MeanSquaredError
+from .metrics import CategoricalAccuracy, RegressionAccuracy
+from .optimizers import SGD, Adagrad, Adam, RMSprop
 
 FORMAT_NAME = "tensorgrad-model"
 FORMAT_VERSION = 1
@@ -229,7 +236,7 @@ def _read_header(archive: zipfile.ZipFile, where: str, max_bytes: int) -> dict:
                 f"expected stored (0) or deflated (8)"
             )
     if HEADER_MEMBER not in names:
-        raise ModelFileError(f"{where}: member '{HEADER_MEMBER}' is missing; expected a {FORMAT_NAME} file")
+        raise ModelFileError(f"{where}: not a tensorgrad model file: member '{HEADER_MEMBER}' is missing")
     size = archive.getinfo(HEADER_MEMBER).file_size
     if size > MAX_HEADER_BYTES:
         raise ModelFileError(f"{where}: member '{HEADER_MEMBER}' declares {size} bytes; expected at most {MAX_HEADER_BYTES}")
@@ -322,3 +329,270 @@ def _read_array(archive: zipfile.ZipFile, where: str, name: str, spec: dict, off
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         raise ModelFileError(f"{place}: expected finite values, found NaN or inf")
     return array
+
+
+# ---------------------------------------------------------------- models
+#
+# A model file's header adds, to the container's fields:
+#   "kind":       "model", "checkpoint" or "parameters"
+#   "model":      Model.get_config(), e.g. {"seed": 0}
+#   "layers":     [{"type": "Dense", "config": {...}}, ...]       (Module.get_config())
+#   "loss", "optimizer", "accuracy": {"type", "config"} or null
+#   ("parameters" files hold only "layer_types": ["Dense", "ReLU", ...], as a note)
+#   "training":   {"epoch", "iterations", "current_learning_rate", "rng", "layer_rngs"}
+#                 (checkpoints only: where training stopped, the optimizer's counters and
+#                 the bit-generator states of the model's shuffling and of each Dropout)
+# and its arrays are the parameters by dotted name ("0.weights") plus, in a checkpoint,
+# each optimizer buffer as "optimizer.<buffer>.<parameter index>" ("optimizer.cache.0").
+
+REGISTRY: dict[str, dict[str, type]] = {
+    role: {cls.__name__: cls for cls in classes}
+    for role, classes in (
+        ("layer", (Dense, Dropout, ReLU, Softmax, Sigmoid, Linear, Tanh)),
+        ("loss", (CategoricalCrossEntropy, BinaryCrossEntropy, MeanSquaredError, MeanAbsoluteError)),
+        ("optimizer", (SGD, Adagrad, RMSprop, Adam)),
+        ("accuracy", (CategoricalAccuracy, RegressionAccuracy)),
+    )
+}
+"""The only classes a model file may name, by role: loading looks names up here and
+nowhere else, so a file can never make tensorgrad import or call anything."""
+
+_HEADER_KEYS = {
+    "model": {"kind", "model", "layers", "loss", "optimizer", "accuracy"},
+    "checkpoint": {"kind", "model", "layers", "loss", "optimizer", "accuracy", "training"},
+    "parameters": {"kind", "layer_types"},
+}
+_TRAINING_KEYS = {"epoch", "iterations", "current_learning_rate", "rng", "layer_rngs"}
+_RNG_ERRORS = (ValueError, TypeError, KeyError, OverflowError)
+
+
+def save_model(model: Any, path: str | os.PathLike, *, checkpoint: bool = False) -> None:
+    """Write `model` (an nn.Model of registered classes) as a model file; a `checkpoint`
+    also holds the optimizer's state, the epoch count and the random generators."""
+    header: dict[str, Any] = {
+        "kind": "checkpoint" if checkpoint else "model",
+        "model": model.get_config(),
+        "layers": [_describe(layer, "layer") for layer in model.layers],
+        **{role: _describe(getattr(model, role), role) for role in ("loss", "optimizer", "accuracy")},
+    }
+    arrays = model.state_dict()
+    if checkpoint:
+        header["training"] = _training_state(model)
+        for buffer, values in model.optimizer.state_dict()["buffers"].items():
+            arrays.update((f"optimizer.{buffer}.{index}", value) for index, value in enumerate(values))
+    write_container(path, header, arrays)
+
+
+def _describe(obj: Any, role: str) -> dict | None:
+    if obj is None:
+        return None
+    name = type(obj).__name__
+    if REGISTRY[role].get(name) is not type(obj):
+        raise TypeError(
+            f"save: {type(obj).__qualname__} cannot be saved as a {role}; a model file may name only "
+            f"nn's own {role} classes {sorted(REGISTRY[role])} (save_parameters works for any layers)"
+        )
+    return {"type": name, "config": obj.get_config()}
+
+
+def _training_state(model: Any) -> dict:
+    optimizer = model.optimizer
+    if optimizer is None or [id(p) for p in optimizer.params] != [id(p) for p in model.parameters()]:
+        raise ValueError("save_checkpoint: the model needs an optimizer holding its parameters; call model.finalize() first")
+    state = optimizer.state_dict()
+    return {
+        "epoch": model.epochs_trained,
+        "iterations": state["iterations"],
+        "current_learning_rate": state["current_learning_rate"],
+        "rng": model.rng.bit_generator.state,
+        "layer_rngs": {str(index): layer.rng.bit_generator.state for index, layer in _dropouts(model.layers)},
+    }
+
+
+def _dropouts(layers: list) -> list[tuple[int, Any]]:
+    return [(index, layer) for index, layer in enumerate(layers) if isinstance(layer, Dropout)]
+
+
+def load_model(model_class: type, path: str | os.PathLike, *, checkpoint: bool = False,
+               max_bytes: int = MAX_ARRAY_BYTES) -> Any:
+    """Rebuild a model from a "model" or "checkpoint" file (only a checkpoint if `checkpoint`).
+
+    The header is turned into objects of registered classes and checked against the
+    arrays' table before any array is read; a checkpoint also restores the optimizer's
+    state, the epoch count and the random generators, so training resumes exactly.
+    """
+    where = str(path)
+    kinds = ("checkpoint",) if checkpoint else ("model", "checkpoint")
+    built: list = []
+    header, arrays = read_container(path, lambda header: built.append(_build(model_class, header, where, kinds)), max_bytes)
+    model, generators = built[0]
+    model.load_state_dict({name: arrays[name] for name, _ in model.named_parameters()})
+    if header["kind"] == "checkpoint":
+        training = header["training"]
+        model.optimizer.load_state_dict({
+            "iterations": training["iterations"],
+            "current_learning_rate": training["current_learning_rate"],
+            "buffers": {buffer: [arrays[f"optimizer.{buffer}.{index}"] for index in range(len(model.optimizer.params))]
+                        for buffer in model.optimizer.buffer_names},
+        })
+        model.epochs_trained = training["epoch"]
+        for owner, generator in generators:
+            owner.rng = generator
+    return model
+
+
+def _build(model_class: type, header: dict, where: str, kinds: tuple[str, ...]) -> tuple[Any, list]:
+    """The model the header describes, finalized, with its table of arrays checked; and
+    for a checkpoint the (owner, generator) pairs to install once the arrays are read."""
+    kind = _check_kind(header, where, kinds)
+    model = _construct(model_class, header["model"], where, "model")
+    layers = header["layers"]
+    if not isinstance(layers, list) or not layers:
+        raise ModelFileError(f"{where}: header 'layers': expected a non-empty list, got {layers!r:.80}")
+    # Building a layer allocates its parameters: first make sure that the layers cannot
+    # ask for more than the arrays' table (itself capped) declares.
+    allocated = sum(_parameter_bytes(description) for description in layers)
+    declared = sum(math.prod(spec["shape"]) * np.dtype(spec["dtype"]).itemsize for spec in header["arrays"].values())
+    if allocated > declared:
+        raise ModelFileError(
+            f"{where}: header 'layers' would allocate {allocated} bytes of parameters; expected at most "
+            f"the {declared} bytes its arrays declare"
+        )
+    for index, description in enumerate(layers):
+        model.add(_construct_registered("layer", description, where, f"layers[{index}]"))
+    model.set(**{role: _construct_registered(role, header[role], where, role)
+                 for role in ("loss", "optimizer", "accuracy") if header[role] is not None})
+    model.finalize()
+    expected = {name: parameter.data for name, parameter in model.named_parameters()}
+    generators: list = []
+    if kind == "checkpoint":
+        if model.optimizer is None:
+            raise ModelFileError(f"{where}: header 'optimizer': a checkpoint needs one, got null")
+        generators = _check_training(header["training"], model, where)
+        expected.update((f"optimizer.{buffer}.{index}", parameter.data) for buffer in model.optimizer.buffer_names
+                        for index, parameter in enumerate(model.optimizer.params))
+    _check_table(header["arrays"], expected, where)
+    return model, generators
+
+
+def _check_kind(header: dict, where: str, kinds: tuple[str, ...]) -> str:
+    kind = header.get("kind")
+    if kind not in kinds:
+        hint = {"parameters": "; load it with model.load_parameters(path)",
+                "model": "; load it with Model.load(path)"}.get(kind, "")
+        raise ModelFileError(f"{where}: header 'kind': expected {' or '.join(map(repr, kinds))}, got {kind!r}{hint}")
+    keys = set(header) - {"format", "version", "arrays"}
+    if keys != _HEADER_KEYS[kind]:
+        raise ModelFileError(
+            f"{where}: header of a {kind} file: expected keys {sorted(_HEADER_KEYS[kind])}, "
+            f"missing {sorted(_HEADER_KEYS[kind] - keys)}, unexpected {sorted(keys - _HEADER_KEYS[kind])}"
+        )
+    return kind
+
+
+def _construct_registered(role: str, description: Any, where: str, place: str) -> Any:
+    """An object of the registered class that `description` names, or a ModelFileError."""
+    if not isinstance(description, dict) or set(description) != {"type", "config"}:
+        raise ModelFileError(f"{where}: header '{place}': expected {{'type': ..., 'config': {{...}}}}, got {description!r:.80}")
+    cls = REGISTRY[role].get(description["type"]) if isinstance(description["type"], str) else None
+    if cls is None:
+        raise ModelFileError(
+            f"{where}: header '{place}': unknown {role} type {description['type']!r:.80}; "
+            f"expected one of {sorted(REGISTRY[role])}"
+        )
+    return _construct(cls, description["config"], where, place)
+
+
+def _construct(cls: type, config: Any, where: str, place: str) -> Any:
+    """`cls(**config)`, with any refusal of the arguments turned into a ModelFileError."""
+    if not isinstance(config, dict):
+        raise ModelFileError(f"{where}: header '{place}': expected a config object, got {config!r:.80}")
+    try:
+        inspect.signature(cls).bind(**config)
+        return cls(**config)
+    except (TypeError, ValueError) as error:
+        raise ModelFileError(f"{where}: header '{place}': {cls.__name__} refuses its config ({error})") from error
+
+
+def _parameter_bytes(description: Any) -> int:
+    """What building a described Dense layer allocates (0 for other layers or bad configs,
+    which the constructor then refuses)."""
+    if not isinstance(description, dict) or description.get("type") != "Dense" or not isinstance(description.get("config"), dict):
+        return 0
+    config = description["config"]
+    n_inputs, n_neurons = config.get("n_inputs"), config.get("n_neurons")
+    if type(n_inputs) is not int or type(n_neurons) is not int or n_inputs < 1 or n_neurons < 1:
+        return 0
+    try:
+        itemsize = np.dtype(config.get("dtype", "float32")).itemsize
+    except TypeError:
+        return 0
+    return (n_inputs + 1) * n_neurons * itemsize
+
+
+def _check_table(table: dict, expected: Mapping[str, np.ndarray], where: str) -> None:
+    """The file's arrays must be exactly the model's, with the same shapes and dtypes."""
+    missing = [name for name in expected if name not in table]
+    unexpected = [name for name in table if name not in expected]
+    if missing or unexpected:
+        raise ModelFileError(
+            f"{where}: header 'arrays' does not fit the architecture: missing {missing}, unexpected {unexpected}"
+        )
+    for name, array in expected.items():
+        spec = table[name]
+        if spec["shape"] != list(array.shape) or spec["dtype"] != array.dtype.str:
+            raise ModelFileError(
+                f"{where}: member '{name}.npy': shape mismatch, the model expects shape {array.shape} "
+                f"of {array.dtype.str}, the file holds {tuple(spec['shape'])} of {spec['dtype']}"
+            )
+
+
+def _check_training(training: Any, model: Any, where: str) -> list[tuple[Any, np.random.Generator]]:
+    """Validate a checkpoint's training state; return (owner, generator) pairs to install."""
+    place = f"{where}: header 'training'"
+    if not isinstance(training, dict) or set(training) != _TRAINING_KEYS:
+        raise ModelFileError(f"{place}: expected an object with keys {sorted(_TRAINING_KEYS)}")
+    for key in ("epoch", "iterations"):
+        if type(training[key]) is not int or training[key] < 0:
+            raise ModelFileError(f"{place}: '{key}' must be an int >= 0, got {training[key]!r:.80}")
+    rate = training["current_learning_rate"]
+    if type(rate) not in (int, float) or not 0 < rate < math.inf:
+        raise ModelFileError(f"{place}: 'current_learning_rate' must be a positive finite number, got {rate!r:.80}")
+    owners = {str(index): layer for index, layer in _dropouts(model.layers)}
+    states = training["layer_rngs"]
+    if not isinstance(states, dict) or set(states) != set(owners):
+        raise ModelFileError(f"{place}: 'layer_rngs' must hold the states of the Dropout layers {sorted(owners)}")
+    pairs = [(model, _generator(training["rng"], f"{place}: 'rng'"))]
+    pairs += [(owners[key], _generator(state, f"{place}: 'layer_rngs'[{key!r}]")) for key, state in states.items()]
+    return pairs
+
+
+def _generator(state: Any, place: str) -> np.random.Generator:
+    """A new generator in `state` (a PCG64 `bit_generator.state`), or a ModelFileError."""
+    generator = np.random.default_rng()
+    try:
+        generator.bit_generator.state = state
+    except _RNG_ERRORS as error:
+        raise ModelFileError(f"{place}: expected a PCG64 bit_generator.state ({type(error).__name__}: {error})") from error
+    return generator
+
+
+def save_parameters(model: Any, path: str | os.PathLike) -> None:
+    """Write only the parameters, by dotted name; works for any layers, nn's or yours.
+    The layers' class names are kept as a note for people reading the header."""
+    header = {"kind": "parameters", "layer_types": [type(layer).__name__ for layer in model.layers]}
+    write_container(path, header, model.state_dict())
+
+
+def load_parameters(model: Any, path: str | os.PathLike, *, max_bytes: int = MAX_ARRAY_BYTES) -> None:
+    """Copy a parameters file into `model`: names, shapes and dtypes must all match, and
+    the model is changed only once the whole file has been read and checked."""
+    where = str(path)
+    expected = {name: parameter.data for name, parameter in model.named_parameters()}
+
+    def check(header: dict) -> None:
+        _check_kind(header, where, ("parameters",))
+        _check_table(header["arrays"], expected, where)
+
+    _, arrays = read_container(path, check, max_bytes)
+    model.load_state_dict(arrays)
