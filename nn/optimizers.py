@@ -111,6 +111,9 @@ class Optimizer:
             iterations = state["iterations"]
             if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
                 problems.append(f"iterations: expected an int >= 0, got {iterations!r}")
+            rate = state["current_learning_rate"]
+            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not rate > 0:
+                problems.append(f"current_learning_rate: expected a number > 0, got {rate!r}")
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict refused: " + "; ".join(problems))
         self.iterations = int(state["iterations"])

@@ -192,6 +192,8 @@ def test_state_dict_is_a_copy():
         (lambda s: s["buffers"].pop("momentums"), r"buffers: expected names \['cache', 'momentums'\], got \['cache'\]"),
         (lambda s: s.pop("iterations"), "keys: expected"),
         (lambda s: s.__setitem__("iterations", -3), r"iterations: expected an int >= 0, got -3"),
+        (lambda s: s.__setitem__("current_learning_rate", "0.1"),
+         r"current_learning_rate: expected a number > 0, got '0.1'"),
     ],
 )
 def test_load_state_dict_refuses_and_changes_nothing(edit, message):
