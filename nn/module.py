@@ -1,6 +1,7 @@
 """Module: the building block that finds its own parameters. Sequential: modules in a row.
 
-Assigning a Tensor that requires grad to an attribute registers it as a parameter;
+Assigning a leaf Tensor that requires grad to an attribute registers it as a parameter
+(a computed Tensor, such as a cached output, is not one);
 assigning a Module registers it as a child. So `parameters()`, `state_dict()` and
 `train()`/`eval()` reach every layer without any bookkeeping in the layers themselves.
 Attributes live in the instance `__dict__` as usual (reads are plain Python, and a typo
@@ -66,7 +67,7 @@ class Module:
             raise RuntimeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
-        if isinstance(value, Tensor) and value.requires_grad:
+        if isinstance(value, Tensor) and value.requires_grad and value.is_leaf:
             self._register(name, self._parameter_names, self._child_names)
         elif isinstance(value, Module):
             self._register(name, self._child_names, self._parameter_names)

@@ -61,6 +61,12 @@ def test_reassigning_an_attribute_updates_the_registry():
     assert module.children() == []
 
 
+def test_a_cached_computed_tensor_is_not_a_parameter():
+    layer = nn.Dense(2, 3)
+    layer.output = layer(np.ones((1, 2), dtype=np.float32))
+    assert [name for name, _ in layer.named_parameters()] == ["weights", "biases"]
+
+
 def test_unknown_attribute_raises_attribute_error():
     with pytest.raises(AttributeError, match="weight"):
         nn.Dense(2, 3).weight  # noqa: B018  (a typo of `weights`)
