@@ -14,6 +14,8 @@ be differentiated again.
 from __future__ import annotations
 
 import functools
+import gc
+import itertools
 import operator
 import traceback
 from contextlib import contextmanager
@@ -110,6 +112,8 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
 # --------------------------------------------------------------------------- Function
 
 _NOTHING_NEEDED = (False,) * 64
+_SHARED_NEEDS = {needs: needs for arity in (1, 2, 3) for needs in itertools.product((False, True), repeat=arity)}
+"""One tuple per pattern of needs_input_grad: fewer live objects for the garbage collector."""
 _data_of = operator.attrgetter("_data")
 _requires_grad_of = operator.attrgetter("_requires_grad")
 
@@ -137,9 +141,14 @@ class Function:
         record = False
         if _GradMode.enabled:
             needs = tuple(map(_requires_grad_of, inputs))
+            needs = _SHARED_NEEDS.get(needs, needs)
             record = True in needs
         ctx.needs_input_grad = needs if record else _NOTHING_NEEDED
-        out = cls.forward(ctx, *arrays, **params)
+        try:
+            out = cls.forward(ctx, *arrays, **params)
+        except ValueError as error:  # shapes that do not fit: say which op and which shapes
+            shapes = " and ".join(str(a.shape) for a in arrays)
+            raise ValueError(f"{cls.__name__.lower()}: inputs of shapes {shapes} do not fit: {error}") from None
         if not record:
             return Tensor._make(out, None)
         ctx.inputs = inputs
@@ -289,8 +298,11 @@ def run_backward(
                 _add_to(captured, id(out), grad)
         elif out._requires_grad:
             _accumulate_leaf(out, grad, owned=False)
-    with _SetGradMode(create_graph):
-        for node in _topological_order([out._node for out in outputs if out._node is not None]):
+    with _SetGradMode(create_graph), _collector_paused():
+        order = _topological_order([out._node for out in outputs if out._node is not None])
+        if capture_keys is not None:
+            order = _leading_to(order, capture_keys)
+        for node in order:
             grad = grads.pop(id(node), None)
             if capture_keys is not None and id(node) in capture_keys:
                 captured[id(node)] = grad
@@ -301,6 +313,35 @@ def run_backward(
     if capture is None:
         return None
     return [captured.get(id(t._node) if t._node is not None else id(t)) for t in capture]
+
+
+def _leading_to(order: list[Function], targets: set[int]) -> list[Function]:
+    """The nodes of `order` from which a target (a node id or a leaf id) can be reached:
+    `grad(outputs, inputs)` runs only those, and leaves the rest of the graph untouched."""
+    leads: set[int] = set()
+    for node in reversed(order):  # producers before consumers
+        if id(node) in targets or any(
+            id(t._node if t._node is not None else t) in targets or id(t._node) in leads for t in node.inputs
+        ):
+            leads.add(id(node))
+    return [node for node in order if id(node) in leads]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while walking the graph.
+
+    The walk frees the graph rather than making garbage cycles, yet its many small
+    allocations would trigger collections that scan every live object (the whole graph,
+    and everything else the program holds): for long graphs that was the largest cost.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _backward_node(node, grad, grads, captured, capture_keys, create_graph) -> None:

@@ -8,10 +8,12 @@ broadcast axes away in `unbroadcast`, the one place that does it.
 Rules use only operations that ndarrays and Tensors share, plus `call(Op, x, ...)`, so
 the same rule runs on plain arrays (fast) or records itself (create_graph=True).
 Masks of comparisons are constants: their derivative is zero almost everywhere.
+A shape error inside a forward is reported by `Function.apply` with the op's name and
+the shapes of all its inputs.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -24,17 +26,6 @@ def _raw(x: Any) -> np.ndarray:
     return x._data if isinstance(x, Tensor) else x
 
 
-def _elementwise(name: str, function: Callable, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Apply a broadcasting NumPy function; a shape mismatch names the op and both shapes."""
-    try:
-        return function(a, b)
-    except ValueError:
-        raise ValueError(
-            f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together "
-            "(trailing dimensions must be equal or 1)"
-        ) from None
-
-
 # --------------------------------------------------------------------------- arithmetic
 
 class Add(Function):
@@ -42,7 +33,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _elementwise("add", np.add, a, b)
+        return np.add(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -54,7 +45,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _elementwise("sub", np.subtract, a, b)
+        return np.subtract(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -67,7 +58,7 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _elementwise("mul", np.multiply, a, b)
+        return np.multiply(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -81,7 +72,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = _elementwise("div", np.divide, a, b)
+        out = np.divide(a, b)
         ctx.save_for_backward(b, out)
         return out
 
@@ -109,7 +100,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = _elementwise("pow", np.power, a, b)
+        out = np.power(a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -191,7 +182,7 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _elementwise("maximum", np.maximum, a, b)
+        return np.maximum(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -206,7 +197,7 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _elementwise("minimum", np.minimum, a, b)
+        return np.minimum(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -221,12 +212,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx, a, b, cond):
         ctx.cond = cond
-        try:
-            return np.where(cond, a, b)
-        except ValueError:
-            raise ValueError(
-                f"where: condition {np.shape(cond)}, a {a.shape} and b {b.shape} cannot be broadcast together"
-            ) from None
+        return np.where(cond, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -285,10 +271,7 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
-        try:
-            return a.reshape(shape)
-        except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {a.shape} into {shape}") from None
+        return a.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -364,11 +347,7 @@ class Concatenate(Function):
     def forward(ctx, *arrays, axis):
         ctx.axis = axis
         ctx.bounds = np.cumsum([0] + [x.shape[axis] for x in arrays])
-        try:
-            return np.concatenate(arrays, axis=axis)
-        except ValueError:
-            shapes = ", ".join(str(x.shape) for x in arrays)
-            raise ValueError(f"concatenate: shapes {shapes} differ outside axis {axis}") from None
+        return np.concatenate(arrays, axis=axis)
 
     @staticmethod
     def backward(ctx, grad):
@@ -391,14 +370,13 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
-            raise ValueError(
-                f"matmul: shapes {a.shape} and {b.shape} are not aligned: the last dimension of "
-                f"the first ({a.shape[-1] if a.ndim else None}) must equal the second-to-last of "
-                f"the second ({b.shape[-2] if b.ndim >= 2 else None})"
-            )
+        if a.ndim < 2 or b.ndim < 2:
+            raise ValueError("both operands must be at least 2-D (functional.matmul handles 1-D)")
+        if a.shape[-1] != b.shape[-2]:
+            raise ValueError(f"the last dimension of the first ({a.shape[-1]}) must equal the "
+                             f"second-to-last of the second ({b.shape[-2]})")
         ctx.save_for_backward(a, b)
-        return _elementwise("matmul", np.matmul, a, b)
+        return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
