@@ -80,16 +80,18 @@ def draw_graph(
         )
     edges = []
     for number, node in enumerate(walk.nodes):
-        node_id = f"op{number}"
-        output = walk.tensors[("node", id(node))]
-        broadcast = [_is_broadcast(node, t, output) for t in node.inputs]
-        label = node.name + ("\\nbroadcast: grad summed" if any(broadcast) else "")
-        style = {"shape": "ellipse", **({"style": "filled", "fillcolor": _BROADCAST_FILL} if any(broadcast) else {})}
-        statements.setdefault(group_of.get(("node", id(node))), []).append((node_id, label, style))
+        node_id, output_key = f"op{number}", ("node", id(node))
+        broadcast = [_is_broadcast(node, t, walk.tensors[output_key]) for t in node.inputs]
+        style = {"shape": "ellipse"}
+        label = node.name
+        if any(broadcast):
+            style.update(style="filled", fillcolor=_BROADCAST_FILL)
+            label += "\\nbroadcast: grad summed"
+        statements.setdefault(group_of.get(output_key), []).append((node_id, label, style))
         for tensor, stretched in zip(node.inputs, broadcast):
             mark = {"color": _BROADCAST_COLOUR, "penwidth": "2", "label": "Σ"} if stretched else {}
             edges.append((walk.ids[_key(tensor)], node_id, mark))
-        edges.append((node_id, walk.ids[("node", id(node))], {}))
+        edges.append((node_id, walk.ids[output_key], {}))
 
     graph = graphviz.Digraph(name="tensorgrad", graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                              node_attr={"fontname": "Helvetica", "fontsize": "11"})

@@ -1,0 +1,152 @@
+"""Per-op overhead: forward + backward time of long chains of ops on 1-element tensors.
+
+    python benchmarks/op_overhead.py [--rounds 5] [--length 40000] [--long-length 1000000]
+
+With one element the arithmetic costs nothing, so the time is the framework's own work
+per op: building the node, recording the graph, ordering it and running each backward
+rule. Two chains: `y = y * c` repeated, and a mixed cycle y -> y + c -> y * c -> exp ->
+log -> y - c -> y / c (six different ops, identity up to rounding). When PyTorch is
+importable, the same chains run through it in the same process, one thread, for a
+side-by-side figure. Each figure is the median of --rounds rounds; the long chain (a
+million ops, which must not hit a recursion limit) is timed once per engine. The script
+prints a Markdown table for `make bench`.
+
+Python's cycle collector is part of what a user pays: tensorgrad keeps every node and
+intermediate tensor of the graph as a Python object, and full collections walk them all.
+`--gc-off` disables the collector to show the engine's own cost.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import operator
+import statistics
+import time
+from typing import Callable
+
+import numpy as np
+
+import tensorgrad as tg
+
+try:
+    import torch
+except ImportError:  # PyTorch is optional: only for the comparison
+    torch = None
+
+C = 1.0  # values stay at 1, so a million multiplications never overflow
+
+
+def mul_chain(y, c, length: int):
+    for _ in range(length):
+        y = y * c
+    return y
+
+
+def exp(y, c):
+    return y.exp()
+
+
+def log(y, c):
+    return y.log()
+
+
+MIXED_STEPS = (operator.add, operator.mul, exp, log, operator.sub, operator.truediv)
+
+
+def mixed_chain(y, c, length: int):
+    """The six steps in turn, `length` ops in total."""
+    for i in range(length):
+        y = MIXED_STEPS[i % 6](y, c)
+    return y
+
+
+CHAINS: dict[str, Callable] = {"y * c": mul_chain, "mixed +, *, exp, log, -, /": mixed_chain}
+
+
+def tensorgrad_leaves():
+    return tg.Tensor(np.ones(1, dtype=np.float32), requires_grad=True), tg.Tensor(np.full(1, C, dtype=np.float32))
+
+
+def torch_leaves():
+    return torch.ones(1, requires_grad=True), torch.full((1,), C)
+
+
+def tensorgrad_backward(y) -> None:
+    y.backward()
+
+
+def torch_backward(y) -> None:
+    y.backward(torch.ones_like(y))
+
+
+def time_chain(chain: Callable, leaves: Callable, backward: Callable, length: int) -> tuple[float, float]:
+    """Seconds for the forward pass and for the backward pass of one chain."""
+    x, c = leaves()
+    start = time.perf_counter()
+    y = chain(x, c, length)
+    middle = time.perf_counter()
+    backward(y)
+    end = time.perf_counter()
+    if x.grad is None:
+        raise RuntimeError("benchmark: backward produced no gradient for the chain's input")
+    return middle - start, end - middle
+
+
+def median_per_op(chain: Callable, leaves: Callable, backward: Callable, length: int, rounds: int) -> tuple[float, float]:
+    """Median forward and backward microseconds per op over `rounds` chains (after a warm-up)."""
+    time_chain(chain, leaves, backward, min(length, 600))
+    times = [time_chain(chain, leaves, backward, length) for _ in range(rounds)]
+    forward = statistics.median(t[0] for t in times)
+    backward_time = statistics.median(t[1] for t in times)
+    return 1e6 * forward / length, 1e6 * backward_time / length
+
+
+def engines() -> dict[str, tuple[Callable, Callable]]:
+    found = {"tensorgrad": (tensorgrad_leaves, tensorgrad_backward)}
+    if torch is not None:
+        torch.set_num_threads(1)
+        found[f"PyTorch {torch.__version__}"] = (torch_leaves, torch_backward)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per figure; the median is reported")
+    parser.add_argument("--length", type=int, default=40_000, help="ops per chain")
+    parser.add_argument("--long-length", type=int, default=1_000_000, help="ops in the long chain (0 skips it)")
+    parser.add_argument("--gc-off", action="store_true", help="disable Python's cycle collector while timing")
+    args = parser.parse_args()
+    for name in ("rounds", "length"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+
+    if args.gc_off:
+        gc.disable()
+    found = engines()
+    print(f"## Per-op overhead: chains of {args.length:,} ops on 1-element float32 tensors, "
+          f"median of {args.rounds} rounds, cycle collector {'off' if args.gc_off else 'on'}\n")
+    print("| chain | engine | forward µs/op | backward µs/op | total µs/op |")
+    print("|---|---|---:|---:|---:|")
+    for chain_name, chain in CHAINS.items():
+        totals = {}
+        for engine, (leaves, backward) in found.items():
+            forward, backward_time = median_per_op(chain, leaves, backward, args.length, args.rounds)
+            totals[engine] = forward + backward_time
+            print(f"| {chain_name} | {engine} | {forward:.2f} | {backward_time:.2f} | {totals[engine]:.2f} |")
+        if len(totals) == 2:
+            ours, theirs = totals.values()
+            print(f"| {chain_name} | **ratio tensorgrad / PyTorch** | | | **{ours / theirs:.2f}x** |")
+    if torch is None:
+        print("\n(PyTorch is not installed: no comparison.)")
+
+    if args.long_length:
+        print(f"\n## One chain of {args.long_length:,} ops (y * c), timed once\n")
+        print("| engine | forward s | backward s |")
+        print("|---|---:|---:|")
+        for engine, (leaves, backward) in found.items():
+            forward, backward_time = time_chain(mul_chain, leaves, backward, args.long_length)
+            print(f"| {engine} | {forward:.2f} | {backward_time:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
