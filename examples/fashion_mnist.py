@@ -169,21 +169,35 @@ def write_report(model: nn.Model, X_test: np.ndarray, y_test: np.ndarray, out: P
 
 
 def draw_model_graph(model: nn.Model, X: np.ndarray, path: Path) -> Path:
-    """The forward graph of one small batch, each layer boxed and every tensor named after its layer."""
+    """The forward graph of one small batch: one box per layer, parameters and outputs named after it."""
     model.eval()
-    groups = {}
+    groups: dict[int, str] = {}
     x = tensorgrad.Tensor(X, name=f"input ({len(X)} images)")
     for index, layer in enumerate(model.layers):
-        group = f"{index}: {type(layer).__name__}"
         for name, parameter in layer.named_parameters():
             parameter.name = f"{index}.{name}"
-            groups[id(parameter)] = group
         output = layer(x)
-        if output is not x:  # Dropout in evaluation mode hands its input through
-            output.name = f"{index}.{type(layer).__name__.lower()}"
-            groups[id(output)] = group
+        if output is x:  # Dropout in evaluation mode hands its input through
+            continue
+        output.name = f"{index}.{type(layer).__name__.lower()}"
+        for tensor in tensors_between(x, output):
+            groups[id(tensor)] = f"{index}: {type(layer).__name__}"
         x = output
     return render(draw_graph(x, clusters=lambda tensor: groups.get(id(tensor))), path, format="svg")
+
+
+def tensors_between(start: tensorgrad.Tensor, end: tensorgrad.Tensor) -> list[tensorgrad.Tensor]:
+    """Every tensor that computing `end` from `start` made or used (parameters, constants), without `start`."""
+    found, seen, stack = [], {id(start)}, [end]
+    while stack:
+        tensor = stack.pop()
+        if id(tensor) in seen:
+            continue
+        seen.add(id(tensor))
+        found.append(tensor)
+        if tensor.grad_fn is not None:
+            stack.extend(tensor.grad_fn.inputs)
+    return found
 
 
 def write_samples(X_test: np.ndarray, y_test: np.ndarray, folder: Path, seed: int) -> list[Path]:
