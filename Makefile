@@ -28,8 +28,23 @@ test: setup
 	@if [ -d "$(SHARED_DATA)" ] && [ -z "$$TENSORGRAD_DATA" ]; then export TENSORGRAD_DATA="$(SHARED_DATA)"; fi; \
 	$(PY) -m pytest
 
+# Fashion-MNIST end to end: train (default recipe), evaluate the saved model in a new
+# process, predict a few test images saved as PNG files. Uses ../shared/data when present.
+DEMO_OUT := runs/fashion_mnist
+FASHION_MNIST := $(PY) examples/fashion_mnist.py
+
 demo: setup
-	$(PY) examples/engine_tour.py
+	@if [ -d "$(SHARED_DATA)" ] && [ -z "$$TENSORGRAD_DATA" ]; then export TENSORGRAD_DATA="$(SHARED_DATA)"; fi; \
+	set -e; \
+	$(FASHION_MNIST) train --out $(DEMO_OUT); \
+	echo; echo "== evaluate: the saved model, loaded in a new process"; \
+	$(FASHION_MNIST) evaluate $(DEMO_OUT)/model.tgm; \
+	echo; echo "== predict: sample test images saved as PNG files"; \
+	$(FASHION_MNIST) predict $(DEMO_OUT)/model.tgm $(DEMO_OUT)/samples/*.png --top 3; \
+	echo; echo "demo done; everything is in $(DEMO_OUT)/:"; \
+	echo "  model.tgm (the model), history.json, curves.png (loss and accuracy per epoch),"; \
+	echo "  report.json and confusion.png (per-class figures), graph.svg (the forward graph),"; \
+	echo "  samples/*.png. Your own photo: $(FASHION_MNIST) predict $(DEMO_OUT)/model.tgm photo.jpg --top 3"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
