@@ -6,11 +6,12 @@ from .functional import concatenate, maximum, minimum, stack, where
 from .gradients import grad
 from .testing import gradcheck, gradgradcheck
 from .viz import draw_graph
+from .explain import explain
 from . import functional, ops, testing
 
 __all__ = [
     "Tensor", "tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
-    "gradcheck", "gradgradcheck", "draw_graph", "maximum", "minimum", "where", "concatenate", "stack",
+    "gradcheck", "gradgradcheck", "draw_graph", "explain", "maximum", "minimum", "where", "concatenate", "stack",
     "functional", "ops", "testing",
 ]
 
