@@ -1,0 +1,148 @@
+"""Autograd against the book's hand-written derivatives (tests/analytic.py), in float64.
+
+The composed ops have no backward code: their gradients come from the chain rule over
+primitives. Agreement to 1e-10 with the book's formulas, derived by hand, is the proof.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import analytic
+import tensorgrad as tg
+import tensorgrad.functional as F
+from tensorgrad.testing import strategies as tgst
+
+TOLERANCE = dict(rtol=1e-10, atol=1e-10)
+batches = st.tuples(st.integers(1, 4), st.integers(2, 4))  # (samples, classes or outputs)
+
+
+def gradient_of(function, x: np.ndarray, upstream: np.ndarray | None = None) -> np.ndarray:
+    """d(function(x))/dx by autograd, seeded with `upstream` (or 1 for a scalar)."""
+    leaf = tg.Tensor(x.copy(), requires_grad=True)
+    function(leaf).backward(upstream)
+    return leaf.grad
+
+
+@st.composite
+def labelled_probabilities(draw, one_hot: bool):
+    samples, classes = draw(batches)
+    raw = draw(tgst.positive_arrays((samples, classes)))
+    labels = draw(hnp.arrays(np.int64, (samples,), elements=st.integers(0, classes - 1)))
+    return raw / raw.sum(axis=1, keepdims=True), (np.eye(classes)[labels] if one_hot else labels)
+
+
+@given(batches.flatmap(lambda shape: st.tuples(tgst.arrays(shape), tgst.arrays(shape))))
+def test_relu(pair):
+    x, upstream = pair
+    np.testing.assert_allclose(gradient_of(F.relu, x, upstream), analytic.relu_backward(upstream, x), **TOLERANCE)
+
+
+@given(batches.flatmap(lambda shape: st.tuples(tgst.arrays(shape), tgst.arrays(shape))))
+def test_softmax_with_random_upstream_gradient(pair):
+    x, upstream = pair
+    expected = analytic.softmax_backward(upstream, analytic.softmax(x))
+    np.testing.assert_allclose(gradient_of(F.softmax, x, upstream), expected, **TOLERANCE)
+
+
+@given(st.booleans().flatmap(lambda one_hot: labelled_probabilities(one_hot)))
+def test_categorical_cross_entropy_with_labels_and_one_hot(case):
+    predictions, targets = case
+    autograd = gradient_of(lambda p: F.categorical_cross_entropy(p, targets), predictions)
+    expected = analytic.categorical_cross_entropy_backward(predictions, targets)
+    np.testing.assert_allclose(autograd, expected, **TOLERANCE)
+
+
+@given(st.booleans().flatmap(lambda one_hot: labelled_probabilities(one_hot)), st.data())
+def test_softmax_then_cross_entropy_equals_the_shortcut(case, data):
+    """Chained through softmax's Jacobian, -y/y_hat/N collapses to (y_hat - y)/N."""
+    _, targets = case
+    logits = data.draw(tgst.arrays((len(targets), case[0].shape[1])))
+    autograd = gradient_of(lambda x: F.categorical_cross_entropy(F.softmax(x), targets), logits)
+    expected = analytic.softmax_categorical_cross_entropy_backward(analytic.softmax(logits), targets)
+    np.testing.assert_allclose(autograd, expected, **TOLERANCE)
+
+
+@given(batches.flatmap(lambda shape: st.tuples(tgst.arrays(shape), tgst.arrays(shape))))
+def test_sigmoid(pair):
+    x, upstream = pair
+    expected = analytic.sigmoid_backward(upstream, analytic.sigmoid(x))
+    np.testing.assert_allclose(gradient_of(F.sigmoid, x, upstream), expected, **TOLERANCE)
+
+
+@given(batches.flatmap(lambda shape: st.tuples(
+    tgst.positive_arrays(shape, low=0.05, high=0.95), hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))))
+def test_binary_cross_entropy(case):
+    predictions, targets = case
+    autograd = gradient_of(lambda p: F.binary_cross_entropy(p, targets), predictions)
+    expected = analytic.binary_cross_entropy_backward(predictions, targets)
+    np.testing.assert_allclose(autograd, expected, **TOLERANCE)
+
+
+@given(batches.flatmap(lambda shape: st.tuples(tgst.arrays(shape), tgst.arrays(shape))))
+def test_mean_squared_error(case):
+    predictions, targets = case
+    autograd = gradient_of(lambda p: F.mse(p, targets), predictions)
+    expected = analytic.mean_squared_error_backward(predictions, targets)
+    np.testing.assert_allclose(autograd, expected, **TOLERANCE)
+
+
+@given(batches.flatmap(lambda shape: tgst.untied_pair(shape, shape)))
+def test_mean_absolute_error(case):
+    predictions, targets = case
+    autograd = gradient_of(lambda p: F.mae(p, targets), predictions)
+    expected = analytic.mean_absolute_error_backward(predictions, targets)
+    np.testing.assert_allclose(autograd, expected, **TOLERANCE)
+
+
+@given(st.data())
+def test_dense_layer_with_linear_activation_and_mse(data):
+    """The book's regression head: X W + b, identity activation, MSE; every gradient by hand."""
+    samples, n_inputs, n_neurons = (data.draw(st.integers(1, 4)) for _ in range(3))
+    inputs, weights, biases, targets = (data.draw(tgst.arrays(shape)) for shape in
+                                        [(samples, n_inputs), (n_inputs, n_neurons), (1, n_neurons), (samples, n_neurons)])
+    x, w, b = (tg.Tensor(a.copy(), requires_grad=True) for a in (inputs, weights, biases))
+    output = x @ w + b
+    F.mse(output, targets).backward()
+
+    dvalues = analytic.mean_squared_error_backward(inputs @ weights + biases, targets)
+    dweights, dbiases, dinputs = analytic.dense_backward(analytic.linear_backward(dvalues), inputs, weights)
+    for autograd, expected in [(w.grad, dweights), (b.grad, dbiases), (x.grad, dinputs)]:
+        np.testing.assert_allclose(autograd, expected, **TOLERANCE)
+
+
+@given(batches.flatmap(lambda shape: st.tuples(
+    tgst.arrays(shape), tgst.arrays(shape), hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 2.0])))))
+def test_dropout_mask(case):
+    x, upstream, mask = case
+    np.testing.assert_allclose(gradient_of(lambda t: t * mask, x, upstream), analytic.dropout_backward(upstream, mask), **TOLERANCE)
+
+
+@given(st.integers(1, 4).flatmap(lambda n: tgst.arrays((n, 3))), st.floats(1e-4, 1.0), st.floats(1e-4, 1.0))
+def test_l1_and_l2_penalties(weights, l1, l2):
+    """Weights stay away from 0, where the book's dL1 (= 1) and |w|'s subgradient (= 0) differ."""
+    autograd = gradient_of(lambda w: l1 * w.abs().sum() + l2 * (w * w).sum(), weights)
+    expected = analytic.l1_penalty_backward(weights, l1) + analytic.l2_penalty_backward(weights, l2)
+    np.testing.assert_allclose(autograd, expected, **TOLERANCE)
+
+
+def test_the_oracle_optimizers_take_the_books_first_steps():
+    """Sanity of the oracle itself on numbers worked by hand."""
+    grads = {"w": np.array([0.5, -2.0])}
+    sgd = analytic.SGD(learning_rate=0.1, decay=0.5, momentum=0.9)
+    params = {"w": np.array([1.0, 1.0])}
+    sgd.step(params, grads)  # iterations 0: lr 0.1, update -0.1 g
+    sgd.step(params, grads)  # lr 0.1 / 1.5, update 0.9 (-0.1 g) - (0.1 / 1.5) g
+    np.testing.assert_allclose(params["w"], 1.0 - 0.1 * grads["w"] + 0.9 * -0.1 * grads["w"] - 0.1 / 1.5 * grads["w"])
+
+    adam = analytic.Adam(learning_rate=0.01)
+    params = {"w": np.array([1.0, 1.0])}
+    adam.step(params, grads)  # bias correction makes the first step lr * g / (|g| + eps)
+    np.testing.assert_allclose(params["w"], 1.0 - 0.01 * grads["w"] / (np.abs(grads["w"]) + 1e-7))
+
+    for optimizer in (analytic.Adagrad(learning_rate=0.1), analytic.RMSprop(learning_rate=0.1, rho=0.0)):
+        params = {"w": np.array([1.0, 1.0])}
+        optimizer.step(params, grads)  # cache = g^2 either way: the step is lr * sign(g), nearly
+        np.testing.assert_allclose(params["w"], 1.0 - 0.1 * grads["w"] / (np.abs(grads["w"]) + 1e-7))
