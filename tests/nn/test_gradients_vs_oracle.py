@@ -1,9 +1,10 @@
 """Every parameter gradient of small float64 models equals the book's hand-written backward pass.
 
-The models are built from nn modules and differentiated by tensorgrad; the oracle runs
-the book's forward and backward formulas in plain NumPy on the same weights and the same
-Dropout mask (reproduced from the layer's seed), including all four L1/L2 terms.
+The models are built from nn modules and differentiated by tensorgrad; the oracle
+(tests/analytic.py) runs the book's backward formulas in plain NumPy on the same weights
+and the same Dropout mask (reproduced from the layer's seed), including all four L1/L2 terms.
 """
+import analytic
 import numpy as np
 import pytest
 
@@ -32,61 +33,43 @@ def build_model(output_activation):
     return model
 
 
-# --------------------------------------------------------------------------- the book, in NumPy
+# --------------------------------------------------------------------------- the oracle
 
-def book_dense_backward(layer, inputs, dvalues):
-    """Dense backward with the regularizers' derivatives (d|w|/dw = 1 at w >= 0, -1 below)."""
+def oracle_dense_backward(layer, inputs, dvalues):
+    """The book's Dense backward plus its regularizers' derivatives."""
+    dweights, dbiases, dinputs = analytic.dense_backward(dvalues, inputs, layer.weights.data)
     w, b = layer.weights.data, layer.biases.data
-    dweights = inputs.T @ dvalues
-    dbiases = np.sum(dvalues, axis=0, keepdims=True)
-    for grad, values, l1, l2 in (
-        (dweights, w, layer.weight_regularizer_l1, layer.weight_regularizer_l2),
-        (dbiases, b, layer.bias_regularizer_l1, layer.bias_regularizer_l2),
-    ):
-        sign = np.ones_like(values)
-        sign[values < 0] = -1
-        grad += l1 * sign + 2 * l2 * values
-    return dweights, dbiases, dvalues @ w.T
+    dweights += analytic.l1_penalty_backward(w, layer.weight_regularizer_l1)
+    dweights += analytic.l2_penalty_backward(w, layer.weight_regularizer_l2)
+    dbiases += analytic.l1_penalty_backward(b, layer.bias_regularizer_l1)
+    dbiases += analytic.l2_penalty_backward(b, layer.bias_regularizer_l2)
+    return dweights, dbiases, dinputs
 
 
-def book_output_gradient(loss_name, outputs, targets):
-    """d(mean loss)/d(pre-activation outputs of the last Dense), as the book computes it."""
-    samples, n_outputs = outputs.shape
-    if loss_name == "cce":  # softmax + cross-entropy shortcut
-        dinputs = outputs.copy()
-        dinputs[np.arange(samples), targets] -= 1
-        return dinputs / samples
-    if loss_name == "bce":  # BCE backward, then sigmoid backward
-        clipped = np.clip(outputs, 1e-7, 1 - 1e-7)
-        dvalues = -(targets / clipped - (1 - targets) / (1 - clipped)) / n_outputs / samples
-        return dvalues * (1 - outputs) * outputs
-    if loss_name == "mse":  # linear activation: identity backward
-        return -2 * (targets - outputs) / n_outputs / samples
-    # mae: d|y - p|/dp = -sign(y - p)
-    return -np.sign(targets - outputs) / n_outputs / samples
+def oracle_logits_gradient(loss_name, logits, targets):
+    """d(mean loss)/d(logits) through the output activation, the book's way."""
+    if loss_name == "cce":
+        return analytic.softmax_categorical_cross_entropy_backward(analytic.softmax(logits), targets)
+    if loss_name == "bce":
+        outputs = analytic.sigmoid(logits)
+        return analytic.sigmoid_backward(analytic.binary_cross_entropy_backward(outputs, targets), outputs)
+    loss_backward = {
+        "mse": analytic.mean_squared_error_backward, "mae": analytic.mean_absolute_error_backward,
+    }[loss_name]
+    return analytic.linear_backward(loss_backward(logits, targets))
 
 
-def book_gradients(model, loss_name, X, targets):
+def oracle_gradients(model, loss_name, X, targets):
     """Forward and backward through Dense-ReLU-Dropout-Dense-activation, book style."""
     first, second = model[0], model[3]
     mask = np.random.default_rng(DROPOUT_SEED).binomial(1, 1 - DROPOUT_RATE, (N, N_HIDDEN)) / (1 - DROPOUT_RATE)
     hidden = X @ first.weights.data + first.biases.data
-    relu = np.maximum(0, hidden)
-    dropped = relu * mask
+    dropped = np.maximum(0, hidden) * mask
     logits = dropped @ second.weights.data + second.biases.data
-    if loss_name == "cce":
-        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-        outputs = exp / exp.sum(axis=1, keepdims=True)
-    elif loss_name == "bce":
-        outputs = 1 / (1 + np.exp(-logits))
-    else:
-        outputs = logits
-    dlogits = book_output_gradient(loss_name, outputs, targets)
-    dweights_2, dbiases_2, ddropped = book_dense_backward(second, dropped, dlogits)
-    drelu = ddropped * mask
-    dhidden = drelu.copy()
-    dhidden[hidden <= 0] = 0
-    dweights_1, dbiases_1, _ = book_dense_backward(first, X, dhidden)
+    dlogits = oracle_logits_gradient(loss_name, logits, targets)
+    dweights_2, dbiases_2, ddropped = oracle_dense_backward(second, dropped, dlogits)
+    dhidden = analytic.relu_backward(analytic.dropout_backward(ddropped, mask), hidden)
+    dweights_1, dbiases_1, _ = oracle_dense_backward(first, X, dhidden)
     return {"0.weights": dweights_1, "0.biases": dbiases_1, "3.weights": dweights_2, "3.biases": dbiases_2}
 
 
@@ -103,7 +86,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("loss_name", list(CASES))
-def test_every_parameter_gradient_equals_the_books(loss_name):
+def test_every_parameter_gradient_equals_the_oracle(loss_name):
     activation, loss_class, targets = CASES[loss_name]
     model = build_model(activation())
     loss_function = loss_class()
@@ -111,7 +94,7 @@ def test_every_parameter_gradient_equals_the_books(loss_name):
     regularization_loss = loss_function.regularization_loss(model)
     (data_loss + regularization_loss).backward()
 
-    expected = book_gradients(model, loss_name, X, targets)
+    expected = oracle_gradients(model, loss_name, X, targets)
     named = dict(model.named_parameters())
     assert list(named) == list(expected)
     for name, parameter in named.items():
@@ -127,5 +110,5 @@ def test_the_oracle_notices_a_wrong_dropout_mask():
     model[2].rng = np.random.default_rng(DROPOUT_SEED + 1)
     loss_function = loss_class()
     (loss_function(model(Tensor(X)), targets) + loss_function.regularization_loss(model)).backward()
-    expected = book_gradients(model, "cce", X, targets)
+    expected = oracle_gradients(model, "cce", X, targets)
     assert np.abs(model[0].weights.grad - expected["0.weights"]).max() > 1e-6
