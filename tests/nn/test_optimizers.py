@@ -1,6 +1,7 @@
 """nn optimizers: the book's update formulas, decay, in-place updates, state, argument checks."""
 import copy
 
+import analytic
 import numpy as np
 import pytest
 
@@ -20,40 +21,14 @@ CASES = [
 CASE_IDS = ["sgd-momentum", "sgd", "adagrad", "rmsprop", "adam"]
 
 
-def book_trajectory(name, hyper, weights, gradients):
-    """The book's optimizer classes, condensed: the weights after every step (float64).
-
-    `gradients[step][i]` is the gradient of parameter i at that step.
-    """
-    weights = [w.copy() for w in weights]
-    momentums = [np.zeros_like(w) for w in weights]
-    cache = [np.zeros_like(w) for w in weights]
-    learning_rate, decay = hyper["learning_rate"], hyper["decay"]
+def oracle_trajectory(optimizer_class, hyper, weights, gradients):
+    """The book's optimizer (tests/analytic.py) on copies of the weights: the weights after every step."""
+    oracle = getattr(analytic, optimizer_class.__name__)(**hyper)
+    params = {str(i): w.copy() for i, w in enumerate(weights)}
     history = []
-    for iterations, grads in enumerate(gradients):
-        lr = learning_rate * (1.0 / (1.0 + decay * iterations)) if decay else learning_rate
-        for i, g in enumerate(grads):
-            if name == "SGD":
-                if hyper.get("momentum"):
-                    update = hyper["momentum"] * momentums[i] - lr * g
-                    momentums[i] = update
-                else:
-                    update = -lr * g
-                weights[i] = weights[i] + update
-            elif name == "Adagrad":
-                cache[i] = cache[i] + g ** 2
-                weights[i] = weights[i] + -lr * g / (np.sqrt(cache[i]) + hyper["epsilon"])
-            elif name == "RMSprop":
-                cache[i] = hyper["rho"] * cache[i] + (1 - hyper["rho"]) * g ** 2
-                weights[i] = weights[i] + -lr * g / (np.sqrt(cache[i]) + hyper["epsilon"])
-            else:  # Adam
-                b1, b2 = hyper["beta_1"], hyper["beta_2"]
-                momentums[i] = b1 * momentums[i] + (1 - b1) * g
-                cache[i] = b2 * cache[i] + (1 - b2) * g ** 2
-                corrected_m = momentums[i] / (1 - b1 ** (iterations + 1))
-                corrected_c = cache[i] / (1 - b2 ** (iterations + 1))
-                weights[i] = weights[i] + -lr * corrected_m / (np.sqrt(corrected_c) + hyper["epsilon"])
-        history.append([w.copy() for w in weights])
+    for grads in gradients:
+        oracle.step(params, {str(i): g for i, g in enumerate(grads)})
+        history.append([w.copy() for w in params.values()])
     return history
 
 
@@ -72,11 +47,11 @@ def run(optimizer, params, gradients):
 
 
 @pytest.mark.parametrize("optimizer_class, hyper", CASES, ids=CASE_IDS)
-def test_matches_the_books_updates_for_25_steps(optimizer_class, hyper):
+def test_matches_the_oracle_for_25_steps(optimizer_class, hyper):
     params, gradients = make_problem()
     initial = [p.data.copy() for p in params]
     optimizer = optimizer_class(params, **hyper)
-    expected = book_trajectory(optimizer_class.__name__, hyper, initial, gradients)
+    expected = oracle_trajectory(optimizer_class, hyper, initial, gradients)
     for step, grads in enumerate(gradients):
         for parameter, grad in zip(params, grads):
             parameter.grad = grad.copy()
