@@ -1,5 +1,10 @@
 """Model files that cannot run code: a zip of `.npy` arrays described by a JSON header.
 
+Two layers: the container (`write_container`, `read_container`, `atomic_write`), which
+knows arrays and JSON only, and model files on top of it (`save_model`, `load_model`,
+`save_parameters`, `load_parameters`), which map a Model to a header and arrays and back
+through a fixed registry of nn's classes. `Model.save`/`load`/... call the latter.
+
 A file written here is a zip container (NumPy's `.npz` layout) with these members:
 
 - `header.json`: `{"format": "tensorgrad-model", "version": 1, ..., "arrays": {name:
@@ -18,8 +23,8 @@ member) and checks that floats are finite. Every failure is one `ModelFileError`
 the file, the member and what was expected.
 
 Writing is atomic (`atomic_write`): the bytes go to a temporary file in the target's
-folder, are flushed and fsynced, and `os.replace` puts them in place, so a crash or a kill
-leaves the old file or the new one, never a damaged one.
+folder, are flushed and fsynced, and `os.replace` puts them in place, so an exception or a
+kill leaves the old file or the new one, never a damaged one.
 """
 from __future__ import annotations
 
@@ -68,7 +73,8 @@ _PARSE_ERRORS = (
 
 
 class ModelFileError(ValueError):
-    """A model file is missing, damaged, too large, or not what it claims to be."""
+    """A model file is damaged, too large, or not what it claims to be (the message names
+    the file, the member and what was expected)."""
 
 
 # ---------------------------------------------------------------- atomic writes
@@ -206,18 +212,20 @@ def read_container(
     without allocating its arrays.
     """
     where = str(path)
-    try:
-        with open(path, "rb") as file, zipfile.ZipFile(file) as archive:
-            header = _read_header(archive, where, max_bytes)
-            data_offsets = {name: _check_npy_header(archive, where, name, spec) for name, spec in header["arrays"].items()}
-            if check_header is not None:
-                check_header(header)
-            arrays = {name: _read_array(archive, where, name, header["arrays"][name], offset)
-                      for name, offset in data_offsets.items()}
-    except ModelFileError:
-        raise
-    except _PARSE_ERRORS as error:
-        raise ModelFileError(f"{where}: not a readable model file ({type(error).__name__}: {error})") from error
+    with open(path, "rb") as file:  # a missing or unreadable path is an OSError, as usual
+        try:
+            with zipfile.ZipFile(file) as archive:
+                header = _read_header(archive, where, max_bytes)
+                data_offsets = {name: _check_npy_header(archive, where, name, spec)
+                                for name, spec in header["arrays"].items()}
+                if check_header is not None:
+                    check_header(header)
+                arrays = {name: _read_array(archive, where, name, header["arrays"][name], offset)
+                          for name, offset in data_offsets.items()}
+        except ModelFileError:
+            raise
+        except _PARSE_ERRORS as error:
+            raise ModelFileError(f"{where}: not a readable model file ({type(error).__name__}: {error})") from error
     return header, arrays
 
 
