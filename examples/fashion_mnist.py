@@ -29,6 +29,7 @@ import json  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+import zipfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
@@ -38,7 +39,6 @@ import nn  # noqa: E402
 import tensorgrad  # noqa: E402
 from nn.datasets import ARCHIVE_NAME, DATA_ENV_VAR, DatasetError  # noqa: E402
 from nn.images import ImageFileError, read_image  # noqa: E402
-from nn.plots import plot_confusion_matrix, plot_history  # noqa: E402
 from nn.serialization import ModelFileError  # noqa: E402
 from tensorgrad.viz import draw_graph, render  # noqa: E402
 
@@ -125,7 +125,7 @@ def load_model(path: str) -> nn.Model:
         model = nn.Model.load(path)
     except FileNotFoundError as error:
         raise CommandError(f"model file {path!r} not found; train one first: fashion_mnist.py train") from error
-    except (OSError, ValueError, ModelFileError) as error:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, ModelFileError) as error:
         raise CommandError(f"cannot load the model file {path!r}: {error}") from error
     if type(model.output_activation) is not nn.Softmax or model.layers[0].weights.shape[0] != 28 * 28:
         raise CommandError(f"{path!r} is not a Fashion-MNIST classifier (784 inputs, Softmax outputs)")
@@ -153,6 +153,7 @@ def write_json(path: Path, content: dict) -> Path:
 
 def write_report(model: nn.Model, X_test: np.ndarray, y_test: np.ndarray, out: Path) -> dict:
     """Test loss and accuracy, the per-class table (printed), report.json and confusion.png."""
+    from nn.plots import plot_confusion_matrix  # matplotlib takes seconds to load: only when drawing
     loss, accuracy = model.evaluate(X_test, y_test, batch_size=1000)
     predicted = model.predict(X_test, batch_size=1000).argmax(axis=1)
     matrix = nn.confusion_matrix(y_test, predicted, len(LABELS))
@@ -246,6 +247,8 @@ def train(args: argparse.Namespace) -> int:
         "recipe": args.recipe, "settings": settings, "seed": args.seed,
         "training_seconds": seconds, "history": history,
     })
+    from nn.plots import plot_history  # matplotlib takes seconds to load: only when drawing
+
     artefacts["curves"] = plot_history(history, out / "curves.png")
     write_report(model, X_test, y_test, out)
     artefacts["report"], artefacts["confusion matrix"] = out / "report.json", out / "confusion.png"
