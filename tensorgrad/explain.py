@@ -84,8 +84,7 @@ class _Walkthrough:
                     result_of.setdefault(id(tensor.grad_fn), tensor)
         self.lines = [
             f"explain: {len(order)} ops, from the output back to the leaves (the order backward() uses)",
-            f"the output {self._name(output)} = {_show(output.data)} starts the chain with "
-            f"dL/d{self._name(output)} = 1",
+            f"L is the output {self._name(output)} = {_show(output.data)}; the chain starts with dL/dL = 1",
         ]
         for number, node in enumerate(order, start=1):
             self._explain_node(number, node, result_of[id(node)], arriving.pop(id(node)), arriving)
@@ -111,7 +110,7 @@ class _Walkthrough:
             grad = grad + other
         letters = _letters(len(node.inputs))
         self.lines.append("")
-        self.lines.append(f"[{number}] {node.name}: z = {self._name(result)} {result.shape}")
+        self.lines.append(f"[{number}] {node.name}  (its output z is {self._name(result)}, shape {result.shape})")
         self.lines.append(f"    rule     {_rule(node)}")
         for letter, tensor in zip(letters, node.inputs):
             kind = "leaf" if tensor.grad_fn is None else f"from {tensor.grad_fn.name}"

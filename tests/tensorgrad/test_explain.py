@@ -29,7 +29,7 @@ def printed_leaf_gradients(text):
 
 
 def printed_ops(text):
-    return re.findall(r"^\[(\d+)\] (\w+):", text, flags=re.MULTILINE)
+    return re.findall(r"^\[(\d+)\] (\w+)  \(its output z is ", text, flags=re.MULTILINE)
 
 
 def test_printed_leaf_gradients_equal_those_of_backward(capsys):
