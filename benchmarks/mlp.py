@@ -176,12 +176,12 @@ class ReferenceMLP:
         self.optimizer.update(self.parameters, grads[::-1])
         return loss, predictions
 
-    def train_epoch(self, X: np.ndarray, y: np.ndarray) -> float:
+    def train_epoch(self, X: np.ndarray, y: np.ndarray, batch_size: int = BATCH) -> float:
         """One pass over (X, y) in batches, in order; returns the pass's training accuracy."""
         correct = 0
-        for start in range(0, len(X), BATCH):
-            y_batch = y[start:start + BATCH]
-            loss, predictions = self.step(X[start:start + BATCH], y_batch)
+        for start in range(0, len(X), batch_size):
+            y_batch = y[start:start + batch_size]
+            loss, predictions = self.step(X[start:start + batch_size], y_batch)
             correct += int(np.count_nonzero(predictions == y_batch))
         return correct / len(X)
 
@@ -232,8 +232,8 @@ class ModelMLP:
         self.model.set(loss=nn.CategoricalCrossEntropy(), optimizer=chosen, accuracy=nn.CategoricalAccuracy())
         self.model.finalize()
 
-    def train_epoch(self, X: np.ndarray, y: np.ndarray) -> float:
-        history = self.model.train(X, y, epochs=1, batch_size=BATCH, shuffle=False, verbose=False)
+    def train_epoch(self, X: np.ndarray, y: np.ndarray, batch_size: int = BATCH) -> float:
+        history = self.model.train(X, y, epochs=1, batch_size=batch_size, shuffle=False, verbose=False)
         return history["accuracy"][-1]
 
 
