@@ -17,6 +17,7 @@ import functools
 import gc
 import itertools
 import operator
+import os
 import traceback
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
@@ -231,10 +232,13 @@ def call(op: type[Function], x: Any, *args: Any, **params: Any) -> Any:
     return op.forward(NO_CONTEXT, x, *args, **params)
 
 
+_PACKAGE_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _user_frame() -> str:
-    """The innermost stack frame outside tensorgrad, as 'file:line in function: code'."""
+    """The innermost stack frame outside the tensorgrad package, as 'file:line in function: code'."""
     for frame in reversed(traceback.extract_stack()[:-2]):
-        if "/tensorgrad/" not in frame.filename.replace("\\", "/"):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_FOLDER):
             return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
     return "<unknown>"
 
