@@ -46,5 +46,10 @@ demo: setup
 	echo "  report.json and confusion.png (per-class figures), graph.svg (the forward graph),"; \
 	echo "  samples/*.png. Your own photo: $(FASHION_MNIST) predict $(DEMO_OUT)/model.tgm photo.jpg --top 3"
 
+# Side by side timings (tensorgrad, hand-written NumPy, PyTorch when installed), written
+# to benchmarks/RESULTS.md with the machine's description. Takes several minutes.
+bench: setup
+	$(PY) benchmarks/run_all.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -324,7 +324,7 @@ def timing_table(title: str, found: dict[str, object], X: np.ndarray, y: np.ndar
     times = interleaved({name: (lambda trainer=trainer: trainer.train_epoch(X, y)) for name, trainer in found.items()},
                         rounds)
     reference = next(iter(times.values()))[0]
-    print(f"\n## {title}: {steps} steps of {BATCH} per run, median of {rounds} interleaved rounds\n")
+    print(f"\n### {title}: {steps} steps of {BATCH} per run, median of {rounds} interleaved rounds\n")
     print("| contender | wall ms/step | CPU ms/step | ratio to reference (wall) | last run's train accuracy |")
     print("|---|---:|---:|---:|---:|")
     per_step = {}
@@ -341,7 +341,7 @@ def memory_table(parameters: Parameters, X: np.ndarray, y: np.ndarray) -> dict[s
         for name, trainer in contenders(parameters, optimizer, expression=optimizer == "sgd").items():
             if not name.startswith("PyTorch"):
                 peaks[name] = peak_memory(lambda: trainer.train_epoch(X, y))
-    print(f"\n## Peak memory of one epoch ({len(X):,} samples), tracemalloc\n")
+    print(f"\n### Peak memory of one epoch ({len(X):,} samples), tracemalloc\n")
     print("| contender | peak MiB | ratio to its reference |")
     print("|---|---:|---:|")
     reference = None
@@ -358,7 +358,7 @@ def full_run(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarra
     trainer.model.train(X, y, epochs=10, batch_size=BATCH, verbose=False)
     seconds = time.perf_counter() - start
     loss, accuracy = trainer.model.evaluate(X_test, y_test, batch_size=BATCH)
-    print("\n## One full run: Model.train, Adam, 10 epochs of Fashion-MNIST\n")
+    print("\n### One full run: Model.train, Adam, 10 epochs of Fashion-MNIST\n")
     print("| wall s | s/epoch | test loss | test accuracy |")
     print("|---:|---:|---:|---:|")
     print(f"| {seconds:.1f} | {seconds / 10:.2f} | {loss:.3f} | {accuracy:.4f} |")
@@ -379,7 +379,7 @@ def main() -> None:
 
     X, y, X_test, y_test, source = load_data()
     parameters = initial_parameters(SIZES)
-    print(f"# MLP 784-128-128-10, batch {BATCH}, float32, {source}; BLAS and PyTorch threads: {THREADS}")
+    print(f"## MLP 784-128-128-10, batch {BATCH}, float32, {source}; BLAS and PyTorch threads: {THREADS}")
     rows = args.steps * BATCH
     sgd = timing_table("SGD step", contenders(parameters, "sgd", expression=True), X[:rows], y[:rows], args.rounds)
     adam = {}
@@ -388,7 +388,7 @@ def main() -> None:
                             X, y, args.epoch_rounds)
     peaks = memory_table(parameters, X, y)
 
-    print("\n## Targets (ratios from this run)\n")
+    print("\n### Targets (ratios from this run)\n")
     print("| measure | ratio | target |")
     print("|---|---:|---:|")
     names = list(sgd)

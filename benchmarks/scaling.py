@@ -47,7 +47,7 @@ def step_times(sizes: Sequence[int], init: str, batch: int, steps: int, rounds: 
 
 def print_table(title: str, unit: str, rows: dict[int, dict[str, float]], column: str) -> None:
     names = list(next(iter(rows.values())))
-    print(f"\n## {title}\n")
+    print(f"\n### {title}\n")
     print(f"| {column} | " + " | ".join(f"{name} ms/step" for name in names) + " | "
           + " | ".join(f"{name} µs/{unit}" for name in names) + " | tensorgrad / NumPy |")
     print("|---:|" + "---:|" * (2 * len(names) + 1))
@@ -65,7 +65,7 @@ def main() -> None:
         parser.error(f"--rounds must be at least 1, got {args.rounds}")
     if torch is not None:
         torch.set_num_threads(THREADS)
-    print(f"# Scaling: SGD training steps, random data, float32; BLAS and PyTorch threads: {THREADS}")
+    print(f"## Scaling: SGD training steps, random data, float32; BLAS and PyTorch threads: {THREADS}")
 
     by_batch = {batch: step_times((784, 128, 128, 10), "book", batch, max(2, SAMPLES_PER_RUN // batch), args.rounds)
                 for batch in BATCH_SIZES}
