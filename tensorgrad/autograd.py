@@ -368,7 +368,7 @@ def _backward_node(node, grad, grads, captured, capture_keys, create_graph) -> N
         if tensor._node is not None:
             _add_to(grads, id(tensor._node), input_grad)
         elif capture_keys is None:
-            owned = (input_grad is not grad and input_grad.base is None
+            owned = (not isinstance(input_grad, Tensor) and input_grad is not grad and input_grad.base is None
                      and sum(1 for other in input_grads if other is input_grad) == 1)
             _accumulate_leaf(tensor, input_grad, owned)
         elif id(tensor) in capture_keys:
