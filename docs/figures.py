@@ -48,7 +48,7 @@ def save(figure: Figure, name: str) -> None:
 
 
 def neuron() -> None:
-    """The graph of z = sum(w * x) + b (chapter 1)."""
+    """The graph of z = sum(w * x) + b (docs/neurons.md)."""
     x = tg.Tensor([1.0, 2.0, 3.0, 2.5], name="x")
     w = tg.Tensor([0.2, 0.8, -0.5, 1.0], requires_grad=True, name="w")
     b = tg.Tensor(2.0, requires_grad=True, name="b")
@@ -59,7 +59,7 @@ def neuron() -> None:
 
 
 def activations() -> None:
-    """ReLU and sigmoid, and their derivatives from backward() on a grid (chapter 3)."""
+    """ReLU and sigmoid, and their derivatives from backward() on a grid (docs/activations.md)."""
     grid = np.linspace(-5.0, 5.0, 401)
     figure = Figure(figsize=(9, 3.5), layout="constrained")
     for axes, (name, function) in zip(figure.subplots(1, 2), (("ReLU", tg.functional.relu),
@@ -77,7 +77,7 @@ def activations() -> None:
 
 
 def learning_rate_decay() -> None:
-    """current_learning_rate = learning_rate / (1 + decay * iterations) over 20 steps (chapter 9)."""
+    """current_learning_rate = learning_rate / (1 + decay * iterations) over 20 steps (docs/optimizers.md)."""
     figure = Figure(figsize=(6, 3.5), layout="constrained")
     axes = figure.subplots()
     for decay in (0.1, 0.01):
@@ -109,8 +109,8 @@ def spiral_model(optimizer: nn.Optimizer) -> nn.Model:
 
 
 def optimizers_and_decision_regions() -> None:
-    """Loss curves of the four optimizers on spiral data (chapter 9), and the regions the
-    Adam-trained classifier assigns to each class (chapter 10)."""
+    """Loss curves of the four optimizers on spiral data, and the regions the
+    Adam-trained classifier assigns to each class (docs/optimizers.md)."""
     X, y = nn.spiral_data(samples=100, classes=3)
     figure = Figure(figsize=(7, 4), layout="constrained")
     axes = figure.subplots()
@@ -144,7 +144,7 @@ def decision_regions(model: nn.Model, X: np.ndarray, y: np.ndarray) -> None:
 
 
 def dropout_masks() -> None:
-    """Three masks of nn.Dropout(0.5) on a batch of ones: the survivors are scaled by 2 (chapter 11)."""
+    """Three masks of nn.Dropout(0.5) on a batch of ones: the survivors are scaled by 2 (docs/dropout.md)."""
     layer = nn.Dropout(0.5, seed=0)
     ones = tg.Tensor(np.ones((8, 24), dtype=np.float32))
     figure = Figure(figsize=(9, 2.4), layout="constrained")
@@ -158,7 +158,7 @@ def dropout_masks() -> None:
 
 
 def fashion_mnist() -> None:
-    """Samples of each class, and the confusion matrix of a small model after 2 epochs (chapters 15-16)."""
+    """Samples of each class, and the confusion matrix of a small model after 2 epochs (docs/real-dataset.md, docs/evaluation.md)."""
     folder = Path(os.environ.get("TENSORGRAD_DATA") or SHARED_DATA)
     if not (folder / "fashion_mnist_images.zip").is_file():
         print(f"note: skipped the Fashion-MNIST figures: fashion_mnist_images.zip is not in {folder} "
