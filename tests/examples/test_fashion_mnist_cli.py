@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
+import nn
 from nn.datasets import FASHION_MNIST_LABELS
 
 SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "fashion_mnist.py"
@@ -174,6 +175,16 @@ def test_a_damaged_model_file_is_one_clear_line(tmp_path):
     damaged.write_bytes(b"PK\x03\x04 definitely not a model")
     result = run("predict", damaged, tmp_path / "x.png", check_status=1)
     assert f"cannot load the model file '{damaged}'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_model_for_another_problem_is_refused(tmp_path):
+    other = nn.Model()
+    other.add(nn.Dense(2, 3))
+    other.add(nn.Softmax())
+    other.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(), accuracy=nn.CategoricalAccuracy())
+    other.save(tmp_path / "spiral.tgm")
+    result = run("graph", tmp_path / "spiral.tgm", check_status=1)
+    assert "is not a Fashion-MNIST classifier (784 inputs, 10 Softmax outputs)" in result.stderr
 
 
 def test_missing_data_is_one_clear_line(tmp_path):
