@@ -51,5 +51,12 @@ demo: setup
 bench: setup
 	$(PY) benchmarks/run_all.py
 
+# The learning path's figures (docs/figures/), drawn by the project's own code; the
+# Fashion-MNIST ones use ../shared/data when present and are skipped with a note without it.
+.PHONY: docs
+docs: setup
+	@if [ -d "$(SHARED_DATA)" ] && [ -z "$$TENSORGRAD_DATA" ]; then export TENSORGRAD_DATA="$(SHARED_DATA)"; fi; \
+	$(PY) docs/figures.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
