@@ -24,6 +24,10 @@ def matmul(a: Any, b: Any) -> Tensor:
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must be at least 1-D, got shapes {a.shape} and {b.shape}")
+    inner = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if a.shape[-1] != inner:  # checked here so the message shows the user's shapes, not reshaped ones
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: the last dimension "
+                         f"of the first ({a.shape[-1]}) must equal the contracted one of the second ({inner})")
     if a.ndim == 1 and b.ndim == 1:
         return matmul(a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
     if a.ndim == 1:
