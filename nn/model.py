@@ -230,7 +230,7 @@ class Model(Module):
             history["accuracy"][-1], history["data_loss"][-1], history["regularization_loss"][-1],
             history["learning_rate"][-1])
         if "val_loss" in history:
-            line += f"\nvalidation, acc: {history['val_accuracy'][-1]:.3f}, loss: {history['val_loss'][-1]:.3f}"
+            line += f"\nvalidation, acc: {history['val_accuracy'][-1]:.3f}, loss: {history['val_loss'][-1]:.4g}"
         return line
 
     # ------------------------------------------------------------------ evaluation
@@ -428,8 +428,8 @@ def _positive_int(name: str, value: Any) -> int:
 
 def _figures(accuracy: float, data_loss: float, regularization_loss: float, learning_rate: float) -> str:
     """The book's progress figures."""
-    return (f"acc: {accuracy:.3f}, loss: {data_loss + regularization_loss:.3f} (data_loss: {data_loss:.3f}, "
-            f"reg_loss: {regularization_loss:.3f}), lr: {learning_rate:.6g}")
+    return (f"acc: {accuracy:.3f}, loss: {data_loss + regularization_loss:.4g} (data_loss: {data_loss:.4g}, "
+            f"reg_loss: {regularization_loss:.4g}), lr: {learning_rate:.6g}")
 
 
 _REGISTRY: dict[str, type] = {
