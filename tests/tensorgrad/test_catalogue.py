@@ -341,3 +341,30 @@ def test_catalogue_exercises_every_primitive(data: st.DataObject) -> None:
         exercised |= node_types([out, *first])
     missing = sorted(op.__name__ for op in set(tg.ops.PRIMITIVES) - exercised)
     assert not missing, f"primitives with no catalogue entry: {missing}"
+
+
+# --------------------------------------------------------------------------- the domains themselves
+
+@given(tgst.shapes().flatmap(lambda shape: st.tuples(tgst.arrays(shape), tgst.positive_arrays(shape))))
+def test_arrays_stay_inside_their_domain(pair):
+    signed, positive = pair
+    assert signed.dtype == positive.dtype == np.float64 and signed.ndim <= 4
+    assert np.all((np.abs(signed) >= 0.1) & (np.abs(signed) <= 2))
+    assert np.all((positive >= 0.1) & (positive <= 2))
+
+
+@given(tgst.shapes().flatmap(tgst.distinct_arrays))
+def test_distinct_arrays_have_no_near_ties(x):
+    gaps = np.diff(np.sort(x, axis=None))
+    assert np.all(gaps >= 4.0 / x.size - 1e-12) and np.all(np.abs(x) <= 2)
+
+
+@given(tgst.broadcastable_shapes().flatmap(lambda shapes: tgst.untied_pair(*shapes)))
+def test_untied_pairs_broadcast_and_never_tie(pair):
+    a, b = pair
+    assert np.min(np.abs(a - b), initial=1.0) >= 0.05 - 1e-12
+
+
+def test_arrays_reject_a_bad_range():
+    with pytest.raises(ValueError, match="low=2.*high=1"):
+        tgst.arrays((2,), low=2.0, high=1.0)
