@@ -158,7 +158,8 @@ def dropout_masks() -> None:
 
 
 def fashion_mnist() -> None:
-    """Samples of each class, and the confusion matrix of a small model after 2 epochs (docs/real-dataset.md, docs/evaluation.md)."""
+    """Samples of each class (docs/real-dataset.md), and the confusion matrix of a small
+    model after 2 epochs (docs/evaluation.md)."""
     folder = Path(os.environ.get("TENSORGRAD_DATA") or SHARED_DATA)
     if not (folder / "fashion_mnist_images.zip").is_file():
         print(f"note: skipped the Fashion-MNIST figures: fashion_mnist_images.zip is not in {folder} "
