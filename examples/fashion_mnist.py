@@ -300,6 +300,7 @@ def predict(args: argparse.Namespace) -> int:
 def graph(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     out = Path(args.model).with_name("graph.svg") if args.out is None else Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     inputs = np.random.default_rng(0).uniform(-1, 1, (GRAPH_BATCH, 28 * 28)).astype(model.parameters()[0].dtype)
     try:
         path = draw_model_graph(model, inputs, out)
@@ -390,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     args = command_line.parse_args(argv)
     try:
         return args.run(args)
-    except CommandError as error:
+    except (CommandError, OSError) as error:  # OSError: e.g. an output folder we may not write to
         print(f"{command_line.prog}: error: {error}", file=sys.stderr)
         return 1
 

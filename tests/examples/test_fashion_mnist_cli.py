@@ -170,6 +170,14 @@ def test_a_missing_model_file_is_one_clear_line(command, tmp_path, data_options)
     assert "Traceback" not in result.stderr
 
 
+def test_an_output_folder_that_cannot_be_made_is_one_clear_line(trained, tmp_path):
+    out, _ = trained
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    result = run("graph", out / "model.tgm", "--out", blocker / "g.svg", check_status=1)
+    assert str(blocker) in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_damaged_model_file_is_one_clear_line(tmp_path):
     damaged = tmp_path / "model.tgm"
     damaged.write_bytes(b"PK\x03\x04 definitely not a model")
