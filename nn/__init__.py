@@ -13,6 +13,7 @@ from .metrics import (
 from .model import Model
 from .serialization import ModelFileError
 from .data import batches, sine_data, spiral_data, vertical_data
+from .images import ImageFileError, prepare_image, read_image
 from .datasets import (
     FASHION_MNIST_LABELS, DatasetError, download_fashion_mnist, load_fashion_mnist, scale_and_flatten, shuffle,
 )
@@ -29,4 +30,5 @@ __all__ = [
     "spiral_data", "vertical_data", "sine_data", "batches",
     "load_fashion_mnist", "download_fashion_mnist", "DatasetError", "FASHION_MNIST_LABELS",
     "scale_and_flatten", "shuffle",
+    "ImageFileError", "read_image", "prepare_image",
 ]
