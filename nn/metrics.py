@@ -136,7 +136,9 @@ class RegressionAccuracy(Accuracy):
 def _labels(values: Any, name: str, n: int | None = None) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim != 1 or array.dtype.kind not in "iu":
-        raise ValueError(f"{name}: expected a 1-D array of integer class labels, got dtype {array.dtype} and shape {array.shape}")
+        raise ValueError(
+            f"{name}: expected a 1-D array of integer class labels, got dtype {array.dtype} and shape {array.shape}"
+        )
     if n is not None and len(array) != n:
         raise ValueError(f"{name}: expected {n} labels to match y_true, got {len(array)}")
     return array

@@ -93,7 +93,8 @@ class Model(Module):
         """Hand the parameters to the optimizer and remember what predictions come from.
 
         Predictions come from the output activation's rule (Softmax -> class index,
-        Sigmoid -> 0/1, Linear -> value), or are the raw outputs when the last layer has none. `train`/`evaluate` call this for you when needed.
+        Sigmoid -> 0/1, Linear -> value), or are the raw outputs when the last layer has
+        none. `train` and `evaluate` call this for you when needed.
         """
         if not self.layers:
             raise ValueError("finalize: the model has no layers; add some with model.add(...)")
@@ -140,9 +141,10 @@ class Model(Module):
         Returns the history: per epoch, `loss` = data_loss + regularization_loss (the
         data loss averaged over the epoch's batches, the penalty at the epoch's end),
         `accuracy` (accumulated over the epoch), `learning_rate` (the last step's), and
-        `val_loss`, `val_accuracy` when `validation_data=(X_val, y_val)` is given.
+        `val_loss`, `val_accuracy` when `validation_data=(X_val, y_val)` is given (it
+        is evaluated after every epoch, in batches of `batch_size`).
 
-        With `verbose`, a tqdm bar shows the running loss and accuracy, and lines are
+        With `verbose`, a tqdm bar shows the epoch's running data loss and accuracy, and lines are
         printed every `print_every` steps (counted over the whole run) and after the last:
         "epoch: E, step: s/S, acc, loss (data_loss, reg_loss), lr" for mini-batches, and
         at the end of an epoch that had such a step, the epoch's figures (the book's
@@ -348,7 +350,9 @@ class Model(Module):
         """Copy `get_parameters()`-shaped arrays in; refuses (changing nothing) on any mismatch."""
         layers = [layer for layer in self.layers if layer.parameters()]
         if len(parameters) != len(layers):
-            raise ValueError(f"parameters: expected {len(layers)} entries (one per layer with parameters), got {len(parameters)}")
+            raise ValueError(
+                f"parameters: expected {len(layers)} entries (one per layer with parameters), got {len(parameters)}"
+            )
         pairs = []
         for index, (layer, arrays) in enumerate(zip(layers, parameters)):
             targets = layer.parameters()
@@ -401,7 +405,8 @@ class Model(Module):
             if "header" not in archive.files:
                 raise ValueError(f"path: {os.fspath(path)!r} is not a tensorgrad model file (no header)")
             header = json.loads(archive["header"].tobytes().decode("utf-8"))
-            state = {name[len("parameters/"):]: archive[name] for name in archive.files if name.startswith("parameters/")}
+            prefix = "parameters/"
+            state = {name[len(prefix):]: archive[name] for name in archive.files if name.startswith(prefix)}
         if header.get("format") != "tensorgrad-model" or header.get("version") != 1:
             raise ValueError(f"path: expected a tensorgrad-model file of version 1, got {header.get('format')!r} "
                              f"version {header.get('version')!r}")
