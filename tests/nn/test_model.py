@@ -425,3 +425,11 @@ def test_other_heads_and_regression_accuracy_reinit(tmp_path):
     assert 0.0 <= history["accuracy"][-1] <= 1.0
     with pytest.raises(ValueError, match=r"targets must have the predictions' shape \(40, 1\), got \(40,\)"):
         binary.train(X, labels.ravel(), epochs=1, verbose=False)
+
+
+def test_one_hot_targets_train_like_integer_labels(spiral):
+    X, y = spiral
+    with_labels = classifier(seed=4).train(X, y, epochs=3, verbose=False)
+    with_one_hot = classifier(seed=4).train(X, np.eye(3, dtype=np.float32)[y], epochs=3, verbose=False)
+    np.testing.assert_allclose(with_one_hot["loss"], with_labels["loss"], rtol=1e-6)
+    assert with_one_hot["accuracy"] == with_labels["accuracy"]
