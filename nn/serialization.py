@@ -485,9 +485,9 @@ def _build(model_class: type, header: dict, where: str, kinds: tuple[str, ...]) 
 
 def _check_kind(header: dict, where: str, kinds: tuple[str, ...]) -> str:
     kind = header.get("kind")
-    if kind not in kinds:
+    if not isinstance(kind, str) or kind not in kinds:
         hint = {"parameters": "; load it with model.load_parameters(path)",
-                "model": "; load it with Model.load(path)"}.get(kind, "")
+                "model": "; load it with Model.load(path)"}.get(kind, "") if isinstance(kind, str) else ""
         raise ModelFileError(f"{where}: header 'kind': expected {' or '.join(map(repr, kinds))}, got {kind!r}{hint}")
     keys = set(header) - {"format", "version", "arrays"}
     if keys != _HEADER_KEYS[kind]:
