@@ -86,8 +86,9 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
 
     On Linux the file is first unnamed (`O_TMPFILE`), so a kill while writing leaves
     nothing behind; it gets a temporary name in the same folder only once it is complete
-    and fsynced, and `os.replace` (atomic within a file system) moves it over `path`.
-    Elsewhere a named temporary file is used and removed if the block raises.
+    and fsynced, and `os.replace` (atomic within a file system) moves it over `path` at
+    once. Elsewhere a named temporary file is used and removed if the block raises (a
+    kill can leave it behind there).
     """
     target = Path(path)
     folder = target.parent

@@ -1,5 +1,6 @@
 """Model files: what a valid file holds, and how each kind of damaged or hostile file is
 refused with a ModelFileError (never unpickled, never allocated, never half-read)."""
+import ast
 import io
 import json
 import struct
@@ -251,3 +252,21 @@ def test_missing_file_is_an_ordinary_file_not_found_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_container(tmp_path / "nothing.tgm")
 
+
+
+def test_no_module_can_unpickle():
+    """The packages never import pickle, and every np.load passes allow_pickle=False."""
+    root = Path(__file__).resolve().parents[2]
+    sources = sorted((root / "nn").glob("*.py")) + sorted((root / "tensorgrad").rglob("*.py"))
+    loads = 0
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                assert "pickle" not in [alias.name for alias in node.names], source
+            elif isinstance(node, ast.ImportFrom):
+                assert node.module != "pickle", source
+            elif isinstance(node, ast.Call) and ast.unparse(node.func) == "np.load":
+                loads += 1
+                keywords = {keyword.arg: ast.unparse(keyword.value) for keyword in node.keywords}
+                assert keywords.get("allow_pickle") == "False", f"{source}:{node.lineno}"
+    assert sources and loads > 0  # nn.datasets reads its cache with np.load
