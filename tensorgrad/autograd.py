@@ -363,13 +363,15 @@ def _backward_node(node, grad, grads, captured, capture_keys, create_graph) -> N
     for tensor, input_grad in zip(node.inputs, input_grads):
         if input_grad is None or not tensor._requires_grad:
             continue
-        if input_grad.shape != tensor._data.shape:
+        reduced = input_grad.shape != tensor._data.shape
+        if reduced:  # unbroadcast's sum makes a fresh array
             input_grad = unbroadcast(input_grad, tensor._data.shape)
         if tensor._node is not None:
             _add_to(grads, id(tensor._node), input_grad)
         elif capture_keys is None:
-            owned = (not isinstance(input_grad, Tensor) and input_grad is not grad and input_grad.base is None
-                     and sum(1 for other in input_grads if other is input_grad) == 1)
+            owned = not isinstance(input_grad, Tensor) and (reduced or (
+                input_grad is not grad and input_grad.base is None
+                and sum(1 for other in input_grads if other is input_grad) == 1))
             _accumulate_leaf(tensor, input_grad, owned)
         elif id(tensor) in capture_keys:
             _add_to(captured, id(tensor), input_grad)
