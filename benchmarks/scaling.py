@@ -20,6 +20,7 @@ from __future__ import annotations
 from mlp import THREADS, ExpressionMLP, ReferenceMLP, TorchMLP, initial_parameters, interleaved, torch  # noqa: I001
 
 import argparse
+import gc
 from typing import Sequence
 
 import numpy as np
@@ -65,6 +66,7 @@ def main() -> None:
         parser.error(f"--rounds must be at least 1, got {args.rounds}")
     if torch is not None:
         torch.set_num_threads(THREADS)
+    gc.freeze()  # as in mlp.py: PyTorch's import-time objects stay out of every contender's collections
     print(f"## Scaling: SGD training steps, random data, float32; BLAS and PyTorch threads: {THREADS}")
 
     by_batch = {batch: step_times((784, 128, 128, 10), "book", batch, max(2, SAMPLES_PER_RUN // batch), args.rounds)
