@@ -27,12 +27,14 @@ class SoftmaxCrossEntropy(Function):
     @staticmethod
     def forward(ctx, logits, targets):
         shifted = logits - logits.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        with np.errstate(under="ignore"):  # e^-2000 = 0 is the right answer, not an error
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            probs = np.exp(log_probs)
         if targets.ndim == 1:
             true_log_probs = log_probs[np.arange(len(targets)), targets]
         else:
             true_log_probs = (log_probs * targets).sum(axis=1)
-        ctx.save_for_backward(logits, np.exp(log_probs))
+        ctx.save_for_backward(logits, probs)
         ctx.targets = targets
         return np.clip(-true_log_probs, -np.log1p(-EPSILON), -np.log(EPSILON)).astype(logits.dtype, copy=False)
 
