@@ -19,6 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 import tensorgrad as tg
 import tensorgrad.functional as F
+from tensorgrad.fused import FUSED
 from tensorgrad.testing import strategies as tgst
 
 MAX_SIDE = 3  # finite differences cost two forward passes per element: keep arrays small
@@ -169,6 +170,14 @@ def probabilities(draw: Any, one_hot: bool) -> Case:
 
 
 @st.composite
+def labelled_logits(draw: Any, one_hot: bool) -> Case:
+    samples, classes = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    labels = draw(hnp.arrays(np.int64, (samples,), elements=st.integers(0, classes - 1)))
+    targets = np.eye(classes)[labels] if one_hot else labels
+    return Case((draw(tgst.arrays((samples, classes))),), {"targets": targets, "reduction": draw(reductions_kind)})
+
+
+@st.composite
 def binary_predictions(draw: Any) -> Case:
     shape = draw(shapes(min_dims=1, max_dims=3))
     predictions = draw(tgst.positive_arrays(shape, low=0.05, high=0.95))
@@ -254,6 +263,10 @@ CATALOGUE = [
           lambda a, axis: np.log(softmax_reference(a, axis)), softmax_inputs(), True),
     Entry("cce_labels", F.categorical_cross_entropy, cce_reference, probabilities(one_hot=False), False),
     Entry("cce_one_hot", F.categorical_cross_entropy, cce_reference, probabilities(one_hot=True), False),
+    Entry("cross_entropy_labels", F.cross_entropy,
+          lambda z, **p: cce_reference(softmax_reference(z, 1), **p), labelled_logits(one_hot=False), True),
+    Entry("cross_entropy_one_hot", F.cross_entropy,
+          lambda z, **p: cce_reference(softmax_reference(z, 1), **p), labelled_logits(one_hot=True), True),
     Entry("binary_cross_entropy", F.binary_cross_entropy, bce_reference, binary_predictions(), False),
     Entry("mse", F.mse, lambda p, targets, reduction: reduce(np.mean((targets - p) ** 2, axis=-1), reduction),
           regressions(untie=False), True),
@@ -330,7 +343,8 @@ def node_types(outputs: list[tg.Tensor]) -> set[type]:
 @given(data=st.data())
 def test_catalogue_exercises_every_primitive(data: st.DataObject) -> None:
     """The forward graphs and the recorded backward graphs (what gradgradcheck tests) of
-    the catalogue together contain every primitive: a new op without an entry fails here."""
+    the catalogue together contain every primitive and every fused primitive: a new op
+    without an entry fails here."""
     exercised: set[type] = set()
     for entry in CATALOGUE:
         case = data.draw(entry.cases)
@@ -339,7 +353,7 @@ def test_catalogue_exercises_every_primitive(data: st.DataObject) -> None:
         upstream = tg.Tensor(np.ones(out.shape), requires_grad=True)
         first = tg.grad(out, inputs, grad_outputs=upstream, create_graph=True, allow_unused=True)
         exercised |= node_types([out, *first])
-    missing = sorted(op.__name__ for op in set(tg.ops.PRIMITIVES) - exercised)
+    missing = sorted(op.__name__ for op in (set(tg.ops.PRIMITIVES) | set(FUSED)) - exercised)
     assert not missing, f"primitives with no catalogue entry: {missing}"
 
 

@@ -65,6 +65,23 @@ def test_softmax_then_cross_entropy_equals_the_shortcut(case, data):
     np.testing.assert_allclose(autograd, expected, **TOLERANCE)
 
 
+@given(st.booleans().flatmap(lambda one_hot: labelled_probabilities(one_hot)), st.data())
+def test_fused_cross_entropy_equals_the_composed_loss_and_the_shortcut(case, data):
+    """functional.cross_entropy is one primitive; it must agree with softmax then CCE."""
+    _, targets = case
+    logits = data.draw(tgst.arrays((len(targets), case[0].shape[1])))
+    composed = tg.Tensor(logits.copy(), requires_grad=True)
+    fused = tg.Tensor(logits.copy(), requires_grad=True)
+    composed_loss = F.categorical_cross_entropy(F.softmax(composed), targets)
+    fused_loss = F.cross_entropy(fused, targets)
+    composed_loss.backward()
+    fused_loss.backward()
+    np.testing.assert_allclose(fused_loss.data, composed_loss.data, **TOLERANCE)
+    np.testing.assert_allclose(fused.grad, composed.grad, **TOLERANCE)
+    expected = analytic.softmax_categorical_cross_entropy_backward(analytic.softmax(logits), targets)
+    np.testing.assert_allclose(fused.grad, expected, **TOLERANCE)
+
+
 @given(batches.flatmap(lambda shape: st.tuples(tgst.arrays(shape), tgst.arrays(shape))))
 def test_sigmoid(pair):
     x, upstream = pair
