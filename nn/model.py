@@ -17,8 +17,8 @@ gradient (softmax - onehot).
 """
 from __future__ import annotations
 
-import json
 import os
+import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -28,13 +28,14 @@ from tqdm import tqdm
 import tensorgrad
 from tensorgrad import Tensor, functional
 
-from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
+from . import serialization
+from .activations import Softmax
 from .data import batch_count, batches
-from .layers import Dense, Dropout
-from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, MeanAbsoluteError, MeanSquaredError
-from .metrics import Accuracy, CategoricalAccuracy, RegressionAccuracy
+from .layers import Dense
+from .losses import CategoricalCrossEntropy, Loss
+from .metrics import Accuracy
 from .module import Module
-from .optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from .optimizers import Optimizer
 
 HISTORY_KEYS = ("loss", "data_loss", "regularization_loss", "accuracy", "learning_rate")
 VALIDATION_KEYS = ("val_loss", "val_accuracy")
@@ -54,6 +55,7 @@ class Model(Module):
             raise TypeError(f"seed: expected an int or None, got {seed!r}")
         self.seed = seed
         self.rng = np.random.default_rng(seed)
+        self.epochs_trained = 0  # over all train calls; a checkpoint keeps it
         self.layers: list[Module] = []
         self.loss: Loss | None = None
         self.optimizer: Optimizer | None = None
@@ -130,7 +132,7 @@ class Model(Module):
     # ------------------------------------------------------------------ training
     def train(self, X: np.ndarray, y: np.ndarray, *, epochs: int = 1, batch_size: int | None = None,
               print_every: int = 1, validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-              shuffle: bool = True, verbose: bool = True) -> dict[str, list[float]]:
+              shuffle: bool = True, verbose: bool = True, on_nan: str = "raise") -> dict[str, list[float]]:
         """Train for `epochs` passes over (X, y) in ceil(n / batch_size) steps each.
 
         (This `train` trains; switch modes with `Module.train(model, mode)` / `model.eval()`.)
@@ -150,8 +152,15 @@ class Model(Module):
         at the end of an epoch that had such a step, the epoch's figures (the book's
         "epoch: E, acc ..." line; with one batch per epoch this is the only line) and
         "validation, acc ..., loss ...". `verbose=False` prints nothing.
+
+        Divergence: the loss of every step is checked before the update. When it is NaN or
+        inf, training stops, keeping the weights from before that step, with a
+        FloatingPointError naming the epoch and step (`on_nan="raise"`), or with a
+        RuntimeWarning and the history of the finished epochs (`on_nan="warn"`).
         """
         self._require("train", "loss", "optimizer", "accuracy")
+        if on_nan not in ("raise", "warn"):
+            raise ValueError(f"on_nan: expected 'raise' or 'warn', got {on_nan!r}")
         epochs = _positive_int("epochs", epochs)
         print_every = _positive_int("print_every", print_every)
         X, y = self._check_data(X, y, "X", "y")
@@ -180,7 +189,16 @@ class Model(Module):
                 seen = 0
                 epoch_due = False
                 for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, self.rng), start=1):
-                    data_loss, regularization_loss, accuracy = self._train_step(X_batch, y_batch)
+                    figures = self._train_step(X_batch, y_batch)
+                    if figures is None:
+                        message = (f"train: the loss became NaN or inf at epoch {epoch}, step {step}/{steps}; "
+                                   f"the weights from before this step are kept. Try a lower learning rate "
+                                   f"(the current one is {self.optimizer.current_learning_rate:g}).")
+                        if on_nan == "raise":
+                            raise FloatingPointError(message)
+                        warnings.warn(message, RuntimeWarning, stacklevel=2)
+                        return history
+                    data_loss, regularization_loss, accuracy = figures
                     data_loss_sum += data_loss * len(X_batch)
                     seen += len(X_batch)
                     global_step += 1
@@ -195,6 +213,7 @@ class Model(Module):
                     bar.set_postfix(epoch=epoch, loss=f"{data_loss_sum / seen:.3f}",
                                     acc=f"{self.accuracy.calculate_accumulated():.3f}", refresh=False)
                 self._record_epoch(history, data_loss_sum / seen, validation, batch_size)
+                self.epochs_trained += 1
                 if epoch_due:
                     bar.write(self._epoch_summary(epoch, history))
         finally:
@@ -202,11 +221,15 @@ class Model(Module):
             Module.train(self, previous_mode)
         return history
 
-    def _train_step(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[float, float, float]:
-        """One forward/backward/update; returns the batch's data loss, penalty and accuracy."""
-        outputs, data_loss = self._forward_loss(X_batch, y_batch)
-        regularization_loss = self.loss.regularization_loss(self._regularized)
-        total = data_loss + regularization_loss if regularization_loss.requires_grad else data_loss
+    def _train_step(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[float, float, float] | None:
+        """One forward/backward/update; returns the batch's data loss, penalty and accuracy,
+        or None, without updating, when the loss is NaN or inf."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # reported below, once
+            outputs, data_loss = self._forward_loss(X_batch, y_batch)
+            regularization_loss = self.loss.regularization_loss(self._regularized)
+            total = data_loss + regularization_loss if regularization_loss.requires_grad else data_loss
+        if not np.isfinite(total.item()):
+            return None
         self.optimizer.zero_grad()
         total.backward()
         self.optimizer.step()
@@ -339,7 +362,28 @@ class Model(Module):
             raise ValueError(f"{y_name}: expected {len(X)} targets to match {x_name}, got shape {y.shape}")
         if y.dtype.kind == "f" and not np.isfinite(y).all():
             raise ValueError(f"{y_name}: expected finite values, got NaN or inf")
+        if isinstance(self.loss, CategoricalCrossEntropy):
+            self._check_class_targets(y, y_name)
         return X, y
+
+    def _check_class_targets(self, y: np.ndarray, name: str) -> None:
+        """Class labels must index the outputs and one-hot rows be as wide as them, checked
+        for the whole set before the first step (a bad label in a late batch would
+        otherwise fail after some updates)."""
+        output_layer = next((m for m in reversed(self.modules()) if isinstance(m, Dense)), None)
+        if output_layer is None:
+            return
+        classes = output_layer.n_neurons
+        if y.ndim == 1:
+            if y.dtype.kind not in "iu":
+                raise TypeError(f"{name}: expected integer class labels or one-hot rows, got dtype {y.dtype}")
+            low, high = y.min(), y.max()
+            if low < 0 or high >= classes:
+                raise ValueError(f"{name}: expected class labels in [0, {classes - 1}] for the {classes} outputs, "
+                                 f"got values from {low} to {high}")
+        elif y.ndim != 2 or y.shape[1] != classes:
+            raise ValueError(f"{name}: expected one-hot rows of width {classes} for the {classes} outputs, "
+                             f"got shape {y.shape}")
 
     # ------------------------------------------------------------------ parameters
     def get_parameters(self) -> list[tuple[np.ndarray, ...]]:
@@ -370,53 +414,37 @@ class Model(Module):
             np.copyto(target.data, array)
 
     # ------------------------------------------------------------------ files
-    def save_parameters(self, path: str | os.PathLike) -> None:
-        """The parameters alone (`state_dict()`) as an .npz file, names as keys."""
-        with open(path, "wb") as file:
-            np.savez(file, **self.state_dict())
-
-    def load_parameters(self, path: str | os.PathLike) -> None:
-        """Load `save_parameters` output into this model's layers (strict, see load_state_dict)."""
-        with np.load(path, allow_pickle=False) as archive:
-            self.load_state_dict({name: archive[name] for name in archive.files})
-
+    # The format and every check on loading live in nn/serialization.py. Writes are
+    # atomic; a bad file raises nn.ModelFileError and changes nothing.
     def save(self, path: str | os.PathLike) -> None:
-        """Layers, loss, optimizer, accuracy and parameters in one .npz file.
-
-        A JSON header (stored as a uint8 array) names every object's class and its
-        `get_config()`; loading rebuilds them from a fixed registry of nn classes, so
-        loading never runs code from the file. The optimizer's running state is not kept.
-        """
-        header = {
-            "format": "tensorgrad-model",
-            "version": 1,
-            "model": self.get_config(),
-            "layers": [_describe(layer) for layer in self.layers],
-            **{name: _describe(getattr(self, name)) for name in ("loss", "optimizer", "accuracy")},
-        }
-        header_bytes = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
-        with open(path, "wb") as file:
-            np.savez(file, header=header_bytes, **{f"parameters/{k}": v for k, v in self.state_dict().items()})
+        """Layers, loss, optimizer and accuracy settings, and parameters, in one model file."""
+        serialization.save_model(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Model":
-        """Rebuild a model written by `save`, finalized and ready to predict or train on."""
-        with np.load(path, allow_pickle=False) as archive:
-            if "header" not in archive.files:
-                raise ValueError(f"path: {os.fspath(path)!r} is not a tensorgrad model file (no header)")
-            header = json.loads(archive["header"].tobytes().decode("utf-8"))
-            prefix = "parameters/"
-            state = {name[len(prefix):]: archive[name] for name in archive.files if name.startswith(prefix)}
-        if header.get("format") != "tensorgrad-model" or header.get("version") != 1:
-            raise ValueError(f"path: expected a tensorgrad-model file of version 1, got {header.get('format')!r} "
-                             f"version {header.get('version')!r}")
-        model = cls(**header["model"])
-        for description in header["layers"]:
-            model.add(_rebuild(description, Module))
-        model.set(loss=_rebuild(header["loss"], Loss), optimizer=_rebuild(header["optimizer"], Optimizer),
-                  accuracy=_rebuild(header["accuracy"], Accuracy))
-        model.load_state_dict(state)
-        return model.finalize()
+        """Rebuild a model written by `save` (or `save_checkpoint`), finalized and ready to
+        predict or train on; the whole file is checked before anything is built."""
+        return serialization.load_model(cls, path)
+
+    def save_checkpoint(self, path: str | os.PathLike) -> None:
+        """What `save` writes plus what resuming needs: the optimizer's state, the number of
+        epochs trained and the states of the random generators (shuffling and dropout), so
+        that training a loaded checkpoint continues exactly as if it had never stopped."""
+        serialization.save_model(self, path, checkpoint=True)
+
+    @classmethod
+    def load_checkpoint(cls, path: str | os.PathLike) -> "Model":
+        """Rebuild a model written by `save_checkpoint`, with its training state."""
+        return serialization.load_model(cls, path, checkpoint=True)
+
+    def save_parameters(self, path: str | os.PathLike) -> None:
+        """The parameters alone (`state_dict()`), by dotted name; works for any layers."""
+        serialization.save_parameters(self, path)
+
+    def load_parameters(self, path: str | os.PathLike) -> None:
+        """Load `save_parameters` output: names, shapes and dtypes must all match; the
+        parameters change only once the whole file has been read and checked."""
+        serialization.load_parameters(self, path)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -435,30 +463,3 @@ def _figures(accuracy: float, data_loss: float, regularization_loss: float, lear
     """The book's progress figures."""
     return (f"acc: {accuracy:.3f}, loss: {data_loss + regularization_loss:.4g} (data_loss: {data_loss:.4g}, "
             f"reg_loss: {regularization_loss:.4g}), lr: {learning_rate:.6g}")
-
-
-_REGISTRY: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (Dense, Dropout, ReLU, Softmax, Sigmoid, Linear, Tanh,
-                CategoricalCrossEntropy, BinaryCrossEntropy, MeanSquaredError, MeanAbsoluteError,
-                SGD, Adagrad, RMSprop, Adam, CategoricalAccuracy, RegressionAccuracy)
-}
-"""The only classes a model file may name: loading never imports or evaluates anything else."""
-
-
-def _describe(obj: Any) -> dict | None:
-    if obj is None:
-        return None
-    name = type(obj).__name__
-    if _REGISTRY.get(name) is not type(obj):
-        raise TypeError(f"save: {name} cannot be saved; a model file holds only {sorted(_REGISTRY)}")
-    return {"class": name, "config": obj.get_config()}
-
-
-def _rebuild(description: dict | None, kind: type) -> Any:
-    if description is None:
-        return None
-    cls = _REGISTRY.get(description.get("class"))
-    if cls is None or not issubclass(cls, kind):
-        raise ValueError(f"model file: unknown {kind.__name__} class {description.get('class')!r}")
-    return cls(**description["config"])

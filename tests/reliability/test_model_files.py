@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import nn
 from nn.serialization import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -270,3 +271,211 @@ def test_no_module_can_unpickle():
                 keywords = {keyword.arg: ast.unparse(keyword.value) for keyword in node.keywords}
                 assert keywords.get("allow_pickle") == "False", f"{source}:{node.lineno}"
     assert sources and loads > 0  # nn.datasets reads its cache with np.load
+
+
+# ---------------------------------------------------------------- model files
+
+
+def small_model(seed: int = 0) -> nn.Model:
+    model = nn.Model(seed=seed)
+    model.add(nn.Dense(2, 4, seed=seed + 1, weight_regularizer_l2=1e-3))
+    model.add(nn.ReLU())
+    model.add(nn.Dropout(0.25, seed=seed + 2))
+    model.add(nn.Dense(4, 3, seed=seed + 3))
+    model.add(nn.Softmax())
+    model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.SGD(learning_rate=0.5, momentum=0.9),
+              accuracy=nn.CategoricalAccuracy())
+    return model.finalize()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A trained model and its model, checkpoint and parameters files (never modified)."""
+    X, y = nn.spiral_data(30, 3, seed=0)
+    model = small_model()
+    model.train(X, y, epochs=3, batch_size=32, verbose=False)
+    folder = tmp_path_factory.mktemp("files")
+    model.save(folder / "model.tgm")
+    model.save_checkpoint(folder / "checkpoint.tgm")
+    model.save_parameters(folder / "parameters.tgm")
+    return model, X, folder
+
+
+def members_of(path: Path) -> dict:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def changed_file(source: Path, target: Path, header_change=None, **member_changes) -> Path:
+    """A copy of `source` with its header edited by `header_change(header)` and members replaced."""
+    members = members_of(source)
+    if header_change is not None:
+        header = json.loads(members[HEADER_MEMBER])
+        header_change(header)
+        members[HEADER_MEMBER] = json.dumps(header).encode()
+    members.update({f"{name}.npy": data for name, data in member_changes.items()})
+    return write_zip(target, {name: data for name, data in members.items() if data is not None})
+
+
+def test_model_round_trip(trained):
+    model, X, folder = trained
+    loaded = nn.Model.load(folder / "model.tgm")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert repr(loaded) == repr(model)
+    assert loaded.optimizer.get_config() == model.optimizer.get_config()
+    assert loaded.optimizer.iterations == 0  # a model file holds no training state
+    header = json.loads(members_of(folder / "model.tgm")[HEADER_MEMBER])
+    assert header["kind"] == "model"
+    assert header["layers"][0] == {"type": "Dense", "config": model.layers[0].get_config()}
+    assert header["optimizer"] == {"type": "SGD", "config": model.optimizer.get_config()}
+    assert list(header["arrays"]) == ["0.weights", "0.biases", "3.weights", "3.biases"]
+
+
+def test_checkpoint_holds_the_training_state(trained):
+    model, X, folder = trained
+    loaded = nn.Model.load_checkpoint(folder / "checkpoint.tgm")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.optimizer.iterations == model.optimizer.iterations == 9
+    for kept, expected in zip(loaded.optimizer.buffers["momentums"], model.optimizer.buffers["momentums"]):
+        np.testing.assert_array_equal(kept, expected)
+    assert loaded.epochs_trained == 3
+    header = json.loads(members_of(folder / "checkpoint.tgm")[HEADER_MEMBER])
+    assert "optimizer.momentums.3.npy" in members_of(folder / "checkpoint.tgm")
+    assert header["training"]["layer_rngs"]["2"] == model.layers[2].rng.bit_generator.state
+
+
+def test_parameters_round_trip_into_another_model(trained):
+    model, X, folder = trained
+    other = small_model(seed=5)
+    other.load_parameters(folder / "parameters.tgm")
+    np.testing.assert_array_equal(other.predict(X), model.predict(X))
+
+
+def test_each_kind_of_file_is_loaded_by_its_own_method(trained):
+    _, _, folder = trained
+    with pytest.raises(ModelFileError, match="header 'kind': expected 'checkpoint', got 'model'"):
+        nn.Model.load_checkpoint(folder / "model.tgm")
+    with pytest.raises(ModelFileError, match="got 'parameters'; load it with model.load_parameters"):
+        nn.Model.load(folder / "parameters.tgm")
+    with pytest.raises(ModelFileError, match="expected 'parameters', got 'model'; load it with Model.load"):
+        small_model().load_parameters(folder / "model.tgm")
+
+
+class Doubler(nn.Module):
+    def forward(self, x):
+        return 2 * x
+
+
+def test_only_registered_classes_are_saved_but_parameters_of_any_layers_are(tmp_path):
+    model = nn.Model()
+    model.add(nn.Dense(2, 2))
+    model.add(Doubler())
+    with pytest.raises(TypeError, match="save: Doubler cannot be saved as a layer"):
+        model.save(tmp_path / "model.tgm")
+    model.save_parameters(tmp_path / "parameters.tgm")
+    copy = nn.Model()
+    copy.add(nn.Dense(2, 2, seed=9))
+    copy.add(Doubler())
+    copy.load_parameters(tmp_path / "parameters.tgm")
+    np.testing.assert_array_equal(copy.layers[0].weights.data, model.layers[0].weights.data)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parameters.tgm"]
+
+
+def set_layer(index, description):
+    def change(header):
+        header["layers"][index] = description
+    return change
+
+
+@pytest.mark.parametrize(
+    "header_change, expected",
+    [
+        (set_layer(1, {"type": "os.system", "config": {"command": "touch pwned"}}), "unknown layer type 'os.system'"),
+        (set_layer(1, {"type": "Module", "config": {}}), "unknown layer type 'Module'"),
+        (set_layer(1, {"type": "Adam", "config": {}}), "unknown layer type 'Adam'"),
+        (lambda header: header.update(loss={"type": "Dense", "config": {"n_inputs": 1, "n_neurons": 1}}), "unknown loss type 'Dense'"),
+        (lambda header: header["layers"][0]["config"].update(command="rm -rf /"), r"Dense refuses its config \(got an unexpected keyword argument 'command'\)"),
+        (lambda header: header["layers"][0]["config"].update(init="__import__('os')"), "Dense refuses its config"),
+        (lambda header: header["layers"][0]["config"].update(n_neurons=5), r"member '0.weights.npy': shape mismatch, the model expects shape \(2, 5\)"),
+        (lambda header: header["layers"][0]["config"].update(dtype="float64"), "shape mismatch, the model expects shape \\(2, 4\\) of <f8"),
+        (lambda header: header["layers"][3]["config"].update(n_inputs=10**6, n_neurons=10**6), "would allocate 4000004000048 bytes of parameters; expected at most the 216 bytes"),
+        (lambda header: header["layers"].pop(3), r"missing \[\], unexpected \['3.weights', '3.biases'"),
+        (lambda header: header.update(layers=[]), "expected a non-empty list"),
+        (lambda header: header.update(model={"seed": "zero"}), "header 'model': Model refuses its config"),
+        (lambda header: header.pop("accuracy"), r"missing \['accuracy'\]"),
+        (lambda header: header.update(extra=1), r"unexpected \['extra'\]"),
+        (lambda header: header["training"].update(iterations=-1), "'iterations' must be an int >= 0"),
+        (lambda header: header["training"].update(current_learning_rate=0), "'current_learning_rate' must be a positive finite number"),
+        (lambda header: header["training"]["rng"].update(bit_generator="MT19937"), "'rng': expected a PCG64 bit_generator.state"),
+        (lambda header: header["training"]["rng"]["state"].update(state="seven"), "'rng': expected a PCG64 bit_generator.state"),
+        (lambda header: header["training"]["layer_rngs"].clear(), r"'layer_rngs' must hold the states of the Dropout layers \['2'\]"),
+        (lambda header: header["arrays"].pop("optimizer.momentums.0"), "member 'optimizer.momentums.0.npy' is not listed"),
+    ],
+    ids=[
+        "os.system", "unregistered-nn-class", "optimizer-as-layer", "layer-as-loss", "unknown-argument", "bad-init",
+        "neurons-vs-arrays", "dtype-vs-arrays", "dense-of-a-trillion", "layer-missing", "no-layers", "bad-model-config",
+        "missing-key", "unknown-key", "negative-iterations", "zero-learning-rate", "other-bit-generator",
+        "bad-rng-state", "dropout-rng-missing", "optimizer-buffer-missing",
+    ],
+)
+def test_hostile_or_inconsistent_header_is_refused(trained, tmp_path, header_change, expected):
+    _, _, folder = trained
+    path = changed_file(folder / "checkpoint.tgm", tmp_path / "changed.tgm", header_change)
+    before = path.read_bytes()
+    with pytest.raises(ModelFileError, match=expected) as caught:
+        nn.Model.load_checkpoint(path)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == before
+    assert not (Path.cwd() / "pwned").exists()
+
+
+def pickled_payload(marker: Path) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([WritesMarker(marker)], dtype=object), allow_pickle=True)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "members, expected",
+    [
+        ({"0.weights": "pickle"}, "expected dtype <f4, got |O"),
+        ({"0.weights": npy_header_only("<f4", (10**12,))}, r"expected shape \(2, 4\), got \(1000000000000,\)"),
+        ({"0.weights": npy_bytes(np.zeros((4, 2), np.float32))}, r"expected shape \(2, 4\), got \(4, 2\)"),
+        ({"0.weights": npy_bytes(np.zeros((2, 4), np.float64))}, "expected dtype <f4, got <f8"),
+        ({"3.biases": None}, "member '3.biases.npy' is missing"),
+        ({"3.extra": npy_bytes(np.zeros(1, np.float32))}, "member '3.extra.npy' is not listed"),
+        ({"3.weights": npy_bytes(np.full((4, 3), np.nan, np.float32))}, "member '3.weights.npy': expected finite values"),
+    ],
+    ids=["pickled-object-array", "trillion-elements", "wrong-shape", "wrong-dtype", "missing-member", "extra-member", "nan-weights"],
+)
+def test_bad_parameters_file_leaves_the_model_and_the_file_untouched(trained, tmp_path, members, expected):
+    model, X, folder = trained
+    marker = tmp_path / "unpickled.marker"
+    members = {name: pickled_payload(marker) if data == "pickle" else data for name, data in members.items()}
+    path = changed_file(folder / "parameters.tgm", tmp_path / "bad.tgm", **members)
+    before_file = path.read_bytes()
+    target = small_model(seed=5)
+    before = target.state_dict()
+    with pytest.raises(ModelFileError, match=expected):
+        target.load_parameters(path)
+    after = target.state_dict()
+    for name, array in before.items():
+        np.testing.assert_array_equal(after[name], array)
+    assert path.read_bytes() == before_file
+    with pytest.raises(ModelFileError, match=expected):
+        nn.Model.load(changed_file(folder / "model.tgm", tmp_path / "bad_model.tgm", **members))
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.99])
+def test_truncated_model_file_leaves_the_model_untouched(trained, tmp_path, fraction):
+    _, _, folder = trained
+    whole = (folder / "parameters.tgm").read_bytes()
+    path = tmp_path / "truncated.tgm"
+    path.write_bytes(whole[: int(len(whole) * fraction)])
+    target = small_model(seed=5)
+    before = target.state_dict()
+    with pytest.raises(ModelFileError, match="not a readable model file"):
+        target.load_parameters(path)
+    for name, array in target.state_dict().items():
+        np.testing.assert_array_equal(array, before[name])
