@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import ops
-from .fused import SoftmaxCrossEntropy
+from .fused import Relu, SoftmaxCrossEntropy
 from .tensor import Tensor, _normalize_axis, _raw, as_tensor
 
 EPSILON = 1e-7
@@ -91,7 +91,14 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 # --------------------------------------------------------------------------- activations
 
 def relu(x: Tensor) -> Tensor:
-    """max(0, x); its derivative is 1 for x > 0 and 0 otherwise (0 at x = 0, as in the book)."""
+    """max(0, x), as the fused primitive `fused.Relu`: same values and gradients as
+    `relu_composed` (tested), in one NumPy pass instead of two."""
+    return Relu.apply(x)
+
+
+def relu_composed(x: Tensor) -> Tensor:
+    """max(0, x) from primitives; its derivative is 1 for x > 0 and 0 otherwise (0 at x = 0,
+    as in the book)."""
     return ops.Where.apply(x, 0, cond=x.data > 0)
 
 

@@ -13,6 +13,26 @@ from .tensor import Tensor
 EPSILON = 1e-7  # the book's clip of probabilities, kept so values match the composed loss
 
 
+class Relu(Function):
+    """z = max(a, 0);  dz/da = 1 where a > 0, else 0 (0 at a = 0, as in the book)
+
+    The composed definition, where(a > 0, a, 0), makes a mask and then selects; NumPy's
+    maximum does it in one pass, and relu runs on every hidden layer of every step.
+    """
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        positive = (out._data if isinstance(out, Tensor) else out) > 0  # a constant mask
+        return (grad * positive,)
+
+
 class SoftmaxCrossEntropy(Function):
     """L_i = -log softmax(z_i)[y_i];  dL_i/dz_i = softmax(z_i) - onehot(y_i)
 
@@ -52,5 +72,5 @@ class SoftmaxCrossEntropy(Function):
         return (grad.reshape(-1, 1) * (probs - one_hot), None)
 
 
-FUSED: tuple[type[Function], ...] = (SoftmaxCrossEntropy,)
+FUSED: tuple[type[Function], ...] = (Relu, SoftmaxCrossEntropy)
 """Every fused primitive, each tested against its composed definition."""

@@ -256,6 +256,7 @@ CATALOGUE = [
     Entry("stack", lambda *xs, axis: tg.stack(xs, axis), lambda *xs, axis: np.stack(xs, axis), stackings(), True),
     Entry("matmul", lambda a, b: a @ b, np.matmul, matmuls(), True),
     Entry("relu", F.relu, lambda a: np.maximum(a, 0), one(), False),
+    Entry("relu_composed", F.relu_composed, lambda a: np.maximum(a, 0), one(), False),
     Entry("sigmoid", F.sigmoid, lambda a: 1 / (1 + np.exp(-a)), one(), True),
     Entry("tanh", F.tanh, np.tanh, one(), True),
     Entry("softmax", lambda a, axis: F.softmax(a, axis), softmax_reference, softmax_inputs(), True),

@@ -1,0 +1,40 @@
+"""Each fused primitive equals its composed definition, in values and in gradients."""
+import numpy as np
+from hypothesis import given
+
+import tensorgrad as tg
+from tensorgrad import functional as F
+from tensorgrad.testing import strategies as tgst
+
+
+def values_and_gradient(function, x: np.ndarray, upstream: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    leaf = tg.Tensor(x.copy(), requires_grad=True)
+    out = function(leaf)
+    out.backward(upstream)
+    return out.data, leaf.grad
+
+
+@given(tgst.shapes().flatmap(tgst.arrays))
+def test_fused_relu_equals_composed_relu(x):
+    upstream = np.random.default_rng(0).standard_normal(x.shape)
+    fused = values_and_gradient(F.relu, x, upstream)
+    composed = values_and_gradient(F.relu_composed, x, upstream)
+    np.testing.assert_array_equal(fused[0], composed[0])
+    np.testing.assert_array_equal(fused[1], composed[1])
+
+
+def test_fused_relu_has_the_books_zero_derivative_at_zero_and_keeps_float32():
+    x = np.array([-1.0, 0.0, 2.0], dtype=np.float32)
+    for function in (F.relu, F.relu_composed):
+        out, grad = values_and_gradient(function, x, np.ones(3, dtype=np.float32))
+        assert out.dtype == np.float32 and grad.dtype == np.float32
+        np.testing.assert_array_equal(out, [0.0, 0.0, 2.0])
+        np.testing.assert_array_equal(grad, [0.0, 0.0, 1.0])
+
+
+def test_fused_relu_second_derivative_is_zero_like_the_composed_one():
+    x = tg.Tensor(np.array([-1.5, 0.5, 2.0]), requires_grad=True)
+    for function in (F.relu, F.relu_composed):
+        (first,) = tg.grad((function(x) ** 2).sum(), x, create_graph=True)   # 2 relu(x) relu'(x)
+        (second,) = tg.grad(first.sum(), x)                                  # 2 relu'(x)^2
+        np.testing.assert_array_equal(second.data, [0.0, 2.0, 2.0])
