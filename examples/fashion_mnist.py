@@ -234,11 +234,10 @@ def train(args: argparse.Namespace) -> int:
 
     model = build_model(settings, args.seed)
     print(model)
-    steps = -(-len(X_train) // settings["batch_size"])
     started = time.perf_counter()
     history = model.train(
         X_train, y_train, epochs=settings["epochs"], batch_size=settings["batch_size"],
-        print_every=steps, validation_data=(X_test, y_test), shuffle=settings["shuffle_every_epoch"],
+        print_every=None, validation_data=(X_test, y_test), shuffle=settings["shuffle_every_epoch"],
     )
     seconds = time.perf_counter() - started
     print(f"trained {settings['epochs']} epochs in {seconds:.1f} s")

@@ -94,12 +94,27 @@ class Model(Module):
     def finalize(self) -> "Model":
         """Hand the parameters to the optimizer and remember what predictions come from.
 
-        Predictions come from the output activation's rule (Softmax -> class index,
-        Sigmoid -> 0/1, Linear -> value), or are the raw outputs when the last layer has
-        none. `train` and `evaluate` call this for you when needed.
+        Call it after `add` and `set`, before `train` (as in the book). Predictions come
+        from the output activation's rule (Softmax -> class index, Sigmoid -> 0/1,
+        Linear -> value), or are the raw outputs when the last layer has none.
         """
         if not self.layers:
             raise ValueError("finalize: the model has no layers; add some with model.add(...)")
+        missing = [name for name in ("loss", "optimizer") if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"finalize: expected a loss and an optimizer, got no {' and no '.join(missing)}; "
+                             f"call model.set({missing[0]}=...) first")
+        self._prepare_outputs()
+        parameters = self.parameters()
+        # a re-finalize (after set(accuracy=...), say) keeps the optimizer's running state
+        if list(map(id, self.optimizer.params)) != list(map(id, parameters)):
+            self.optimizer.set_parameters(parameters)
+        self._finalized = True
+        return self
+
+    def _prepare_outputs(self) -> None:
+        """What predictions are read from, whether the loss can be fused with the softmax,
+        and which layers carry a penalty."""
         activation = self.output_activation
         self._prediction_rule = None if activation is None else activation.predictions
         self._fused_softmax_loss = type(activation) is Softmax and type(self.loss) is CategoricalCrossEntropy
@@ -107,12 +122,6 @@ class Model(Module):
             m for m in self.modules() if isinstance(m, Dense) and max(
                 m.weight_regularizer_l1, m.weight_regularizer_l2, m.bias_regularizer_l1, m.bias_regularizer_l2) > 0
         ]
-        parameters = self.parameters()
-        # a re-finalize (after set(accuracy=...), say) keeps the optimizer's running state
-        if self.optimizer is not None and list(map(id, self.optimizer.params)) != list(map(id, parameters)):
-            self.optimizer.set_parameters(parameters)
-        self._finalized = True
-        return self
 
     @property
     def output_activation(self) -> Module | None:
@@ -131,7 +140,7 @@ class Model(Module):
 
     # ------------------------------------------------------------------ training
     def train(self, X: np.ndarray, y: np.ndarray, *, epochs: int = 1, batch_size: int | None = None,
-              print_every: int = 1, validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+              print_every: int | None = 1, validation_data: tuple[np.ndarray, np.ndarray] | None = None,
               shuffle: bool = True, verbose: bool = True, on_nan: str = "raise") -> dict[str, list[float]]:
         """Train for `epochs` passes over (X, y) in ceil(n / batch_size) steps each.
 
@@ -146,8 +155,9 @@ class Model(Module):
         `val_loss`, `val_accuracy` when `validation_data=(X_val, y_val)` is given (it
         is evaluated after every epoch, in batches of `batch_size`).
 
-        With `verbose`, a tqdm bar shows the epoch's running data loss and accuracy, and lines are
-        printed every `print_every` steps (counted over the whole run) and after the last:
+        With `verbose`, a tqdm bar per epoch shows its running data loss and accuracy, and lines are
+        printed every `print_every` steps (counted over the whole run) and after the last
+        (`print_every=None`: only the epoch lines, after every epoch):
         "epoch: E, step: s/S, acc, loss (data_loss, reg_loss), lr" for mini-batches, and
         at the end of an epoch that had such a step, the epoch's figures (the book's
         "epoch: E, acc ..." line; with one batch per epoch this is the only line) and
@@ -159,10 +169,13 @@ class Model(Module):
         RuntimeWarning and the history of the finished epochs (`on_nan="warn"`).
         """
         self._require("train", "loss", "optimizer", "accuracy")
+        if not self._finalized:
+            raise RuntimeError("train: call model.finalize() after add(...) and set(...), before training")
         if on_nan not in ("raise", "warn"):
             raise ValueError(f"on_nan: expected 'raise' or 'warn', got {on_nan!r}")
         epochs = _positive_int("epochs", epochs)
-        print_every = _positive_int("print_every", print_every)
+        if print_every is not None:
+            print_every = _positive_int("print_every", print_every)
         X, y = self._check_data(X, y, "X", "y")
         validation = None
         if validation_data is not None:
@@ -171,14 +184,11 @@ class Model(Module):
             validation = self._check_data(*validation_data, "validation_data[0]", "validation_data[1]")
         steps = batch_count(len(X), batch_size)
         shuffle = shuffle and steps > 1
-        if not self._finalized:
-            self.finalize()
         self.accuracy.init(y, reinit=True)
         history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
         if validation is not None:
             history.update({key: [] for key in VALIDATION_KEYS})
         total_steps = epochs * steps
-        bar = tqdm(total=total_steps, disable=not verbose, unit="step", desc="train", dynamic_ncols=True)
         global_step = 0
         previous_mode = self.training
         Module.train(self, True)  # validation switches to evaluation and back
@@ -187,37 +197,38 @@ class Model(Module):
                 self.accuracy.new_pass()
                 data_loss_sum = 0.0
                 seen = 0
-                epoch_due = False
-                for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, self.rng), start=1):
-                    figures = self._train_step(X_batch, y_batch)
-                    if figures is None:
-                        message = (f"train: the loss became NaN or inf at epoch {epoch}, step {step}/{steps}; "
-                                   f"the weights from before this step are kept. Try a lower learning rate "
-                                   f"(the current one is {self.optimizer.current_learning_rate:g}).")
-                        if on_nan == "raise":
-                            raise FloatingPointError(message)
-                        warnings.warn(message, RuntimeWarning, stacklevel=2)
-                        return history
-                    data_loss, regularization_loss, accuracy = figures
-                    data_loss_sum += data_loss * len(X_batch)
-                    seen += len(X_batch)
-                    global_step += 1
-                    if not verbose:
-                        continue
-                    due = global_step % print_every == 0 or global_step == total_steps
-                    epoch_due = epoch_due or due
-                    if due and steps > 1:
-                        bar.write(f"epoch: {epoch}, step: {step}/{steps}, " + _figures(
-                            accuracy, data_loss, regularization_loss, self.optimizer.current_learning_rate))
-                    bar.update(1)
-                    bar.set_postfix(epoch=epoch, loss=f"{data_loss_sum / seen:.3f}",
-                                    acc=f"{self.accuracy.calculate_accumulated():.3f}", refresh=False)
+                epoch_due = print_every is None
+                with tqdm(total=steps, disable=not verbose, unit="step", desc=f"epoch {epoch}/{epochs}",
+                          leave=False, dynamic_ncols=True) as bar:
+                    for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, self.rng), 1):
+                        figures = self._train_step(X_batch, y_batch)
+                        if figures is None:
+                            message = (f"train: the loss became NaN or inf at epoch {epoch}, step {step}/{steps}; "
+                                       f"the weights from before this step are kept. Try a lower learning rate "
+                                       f"(the current one is {self.optimizer.current_learning_rate:g}).")
+                            if on_nan == "raise":
+                                raise FloatingPointError(message)
+                            warnings.warn(message, RuntimeWarning, stacklevel=2)
+                            return history
+                        data_loss, regularization_loss, accuracy = figures
+                        data_loss_sum += data_loss * len(X_batch)
+                        seen += len(X_batch)
+                        global_step += 1
+                        if not verbose:
+                            continue
+                        due = print_every is not None and (global_step % print_every == 0 or global_step == total_steps)
+                        epoch_due = epoch_due or due
+                        if due and steps > 1:
+                            bar.write(f"epoch: {epoch}, step: {step}/{steps}, " + _figures(
+                                accuracy, data_loss, regularization_loss, self.optimizer.current_learning_rate))
+                        bar.update(1)
+                        bar.set_postfix(loss=f"{data_loss_sum / seen:.3f}",
+                                        acc=f"{self.accuracy.calculate_accumulated():.3f}", refresh=False)
                 self._record_epoch(history, data_loss_sum / seen, validation, batch_size)
                 self.epochs_trained += 1
-                if epoch_due:
-                    bar.write(self._epoch_summary(epoch, history))
+                if verbose and epoch_due:
+                    tqdm.write(self._epoch_summary(epoch, history))
         finally:
-            bar.close()
             Module.train(self, previous_mode)
         return history
 
@@ -269,7 +280,7 @@ class Model(Module):
         X, y = self._check_data(X, y, "X", "y")
         batch_count(len(X), batch_size)
         if not self._finalized:
-            self.finalize()
+            self._prepare_outputs()
         self.accuracy.init(y)
         return self._evaluate_checked(X, y, batch_size)
 
@@ -334,7 +345,7 @@ class Model(Module):
             raise TypeError(f"{name}: expected a float or integer array, got dtype {X.dtype}")
         if X.ndim == 0 or len(X) == 0:
             raise ValueError(f"{name}: expected at least one sample, got an array of shape {X.shape}")
-        if X.dtype.kind == "f" and not np.isfinite(X).all():
+        if X.dtype.kind == "f" and not _all_finite(X):
             raise ValueError(f"{name}: expected finite values, got NaN or inf")
         parameters = self.parameters()
         if parameters and X.dtype != parameters[0].dtype:
@@ -360,7 +371,7 @@ class Model(Module):
             raise TypeError(f"{y_name}: expected a numeric array of targets, got dtype {y.dtype}")
         if y.ndim == 0 or len(y) != len(X):
             raise ValueError(f"{y_name}: expected {len(X)} targets to match {x_name}, got shape {y.shape}")
-        if y.dtype.kind == "f" and not np.isfinite(y).all():
+        if y.dtype.kind == "f" and not _all_finite(y):
             raise ValueError(f"{y_name}: expected finite values, got NaN or inf")
         if isinstance(self.loss, CategoricalCrossEntropy):
             self._check_class_targets(y, y_name)
@@ -451,6 +462,13 @@ class Model(Module):
 
 def _values(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _all_finite(values: np.ndarray) -> bool:
+    """No NaN or inf, without the full-size boolean array np.isfinite(values) would make
+    (47 MB for Fashion-MNIST's training set): min and max propagate NaN and reach any inf."""
+    with np.errstate(invalid="ignore"):
+        return bool(np.isfinite(values.min()) and np.isfinite(values.max()))
 
 
 def _positive_int(name: str, value: Any) -> int:

@@ -471,7 +471,8 @@ def _build(model_class: type, header: dict, where: str, kinds: tuple[str, ...]) 
         model.add(_construct_registered("layer", description, where, f"layers[{index}]"))
     model.set(**{role: _construct_registered(role, header[role], where, role)
                  for role in ("loss", "optimizer", "accuracy") if header[role] is not None})
-    model.finalize()
+    if model.loss is not None and model.optimizer is not None:
+        model.finalize()
     expected = {name: parameter.data for name, parameter in model.named_parameters()}
     generators: list = []
     if kind == "checkpoint":
