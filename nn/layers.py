@@ -108,7 +108,9 @@ class Dropout(Module):
     """Inverted dropout: in training, zero each input with probability `rate` and scale
     the survivors by 1 / (1 - rate), so the expected output equals the input.
 
-    mask = Bernoulli(1 - rate) / (1 - rate);  outputs = x * mask  (training)
+    mask = [u < 1 - rate] / (1 - rate), u ~ Uniform[0, 1);  outputs = x * mask  (training)
+
+    (a Bernoulli(1 - rate) draw, like the book's np.random.binomial, at a fraction of its cost)
     outputs = x                                                  (evaluation)
 
     `rate` is the fraction DROPPED, as in the book (Dropout(0.1) drops 10%). The
@@ -127,7 +129,7 @@ class Dropout(Module):
             return x
         x = as_tensor(x)
         keep = 1.0 - self.rate
-        mask = self.rng.binomial(1, keep, size=x.shape).astype(x.dtype) / np.asarray(keep, dtype=x.dtype)
+        mask = (self.rng.random(x.shape) < keep) * np.asarray(1.0 / keep, dtype=x.dtype)
         return x * mask
 
     def get_config(self) -> dict[str, Any]:

@@ -62,7 +62,7 @@ def oracle_logits_gradient(loss_name, logits, targets):
 def oracle_gradients(model, loss_name, X, targets):
     """Forward and backward through Dense-ReLU-Dropout-Dense-activation, book style."""
     first, second = model[0], model[3]
-    mask = np.random.default_rng(DROPOUT_SEED).binomial(1, 1 - DROPOUT_RATE, (N, N_HIDDEN)) / (1 - DROPOUT_RATE)
+    mask = (np.random.default_rng(DROPOUT_SEED).random((N, N_HIDDEN)) < 1 - DROPOUT_RATE) / (1 - DROPOUT_RATE)
     hidden = X @ first.weights.data + first.biases.data
     dropped = np.maximum(0, hidden) * mask
     logits = dropped @ second.weights.data + second.biases.data
