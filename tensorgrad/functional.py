@@ -166,12 +166,12 @@ def _class_targets(predictions: Tensor, targets: Any, name: str) -> np.ndarray:
     if labels.ndim != 1:
         return _targets_like(predictions, labels, name)
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"{name}: class labels must be integers, got dtype {labels.dtype}")
+        raise TypeError(f"{name}: targets: class labels must be integers, got dtype {labels.dtype}")
     if labels.shape[0] != n:
-        raise ValueError(f"{name}: {n} predictions but {labels.shape[0]} labels")
+        raise ValueError(f"{name}: targets: expected {n} labels, one per row of predictions, got {labels.shape[0]}")
     if n and (labels.min() < 0 or labels.max() >= classes):
         raise ValueError(
-            f"{name}: labels must lie in [0, {classes - 1}], got values from {labels.min()} to {labels.max()}"
+            f"{name}: targets: labels must lie in [0, {classes - 1}], got values from {labels.min()} to {labels.max()}"
         )
     return labels
 
