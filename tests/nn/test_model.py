@@ -70,6 +70,7 @@ def test_a_model_is_a_module_inside_other_modules(spiral):
     model.add(Dense(8, 3, seed=1))
     model.add(Softmax())
     model.set(loss=CategoricalCrossEntropy(), optimizer=Adam(), accuracy=CategoricalAccuracy())
+    model.finalize()
     history = model.train(X, y, epochs=2, verbose=False)
     assert len(history["loss"]) == 2
     assert [name for name, _ in model.named_parameters()][:2] == ["0.0.weights", "0.0.biases"]
@@ -109,7 +110,9 @@ def test_finalize_gives_the_optimizer_the_parameters_and_keeps_its_state(spiral)
     assert model.output_activation is model.layers[-1]
     model.train(X, y, epochs=3, verbose=False)
     moments = [array.copy() for array in model.optimizer.buffers[model.optimizer.buffer_names[0]]]
-    model.set(accuracy=CategoricalAccuracy())  # forces a re-finalize on the next train
+    model.set(accuracy=CategoricalAccuracy())  # any set or add: finalize again before training
+    with pytest.raises(RuntimeError, match=r"train: call model.finalize\(\)"):
+        model.train(X, y, verbose=False)
     model.finalize()
     assert model.optimizer.iterations == 3
     for kept, now in zip(moments, model.optimizer.buffers[model.optimizer.buffer_names[0]]):
@@ -141,6 +144,7 @@ def test_one_permutation_per_epoch_and_no_shuffle_in_order(spiral):
     model.add(Dense(2, 3, seed=0))
     model.add(Softmax())
     model.set(loss=CategoricalCrossEntropy(), optimizer=Adam(), accuracy=CategoricalAccuracy())
+    model.finalize()
     model.train(X, y, epochs=2, batch_size=25, verbose=False)
     orders = []
     for first_step in (0, 3):
@@ -214,6 +218,7 @@ def test_dropout_is_active_only_while_training(spiral):
     model.add(Dense(2, 3, seed=0))
     model.add(Softmax())
     model.set(loss=CategoricalCrossEntropy(), optimizer=Adam(), accuracy=CategoricalAccuracy())
+    model.finalize()
     model.train(X, y, epochs=2, batch_size=30, validation_data=(X, y), verbose=False)
     training = [x for x, is_training, _ in spy.calls if is_training]
     evaluating = [x for x, is_training, _ in spy.calls if not is_training]
@@ -266,8 +271,22 @@ def test_mini_batch_prints_step_lines_epoch_lines_and_validation(spiral, capsys)
         "epoch: 1, step: 2/3", "epoch: 1", "validation",
         "epoch: 2, step: 1/3", "epoch: 2, step: 3/3", "epoch: 2", "validation",
     ]
-    assert "100%" in captured.err and "6/6" in captured.err  # the tqdm bar, on stderr
+    # one tqdm bar per epoch on stderr, of 3 steps each, redrawn with its running figures
+    # around every printed line, and cleared when its epoch ends
+    assert "epoch 1/2:" in captured.err and "epoch 2/2:" in captured.err
+    assert "/3 [" in captured.err and "6/6" not in captured.err
     assert "loss=" in captured.err and "acc=" in captured.err
+
+
+def test_print_every_none_prints_only_one_summary_per_epoch(spiral, capsys):
+    X, y = spiral
+    history = classifier().train(X, y, epochs=3, batch_size=25, print_every=None, validation_data=(X, y))
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(", acc")[0] for line in lines] == ["epoch: 1", "validation", "epoch: 2", "validation",
+                                                          "epoch: 3", "validation"]
+    for epoch in range(3):
+        assert f"acc: {history['accuracy'][epoch]:.3f}, loss: {history['loss'][epoch]:.4g}" in lines[2 * epoch]
+        assert f"acc: {history['val_accuracy'][epoch]:.3f}" in lines[2 * epoch + 1]
 
 
 def test_verbose_false_prints_nothing(spiral, capsys):
@@ -408,6 +427,7 @@ def test_other_heads_and_regression_accuracy_reinit(tmp_path):
     model.add(Dense(8, 1, seed=1))
     model.add(Linear())
     model.set(loss=MeanSquaredError(), optimizer=Adam(learning_rate=0.01), accuracy=RegressionAccuracy())
+    model.finalize()
     model.train(X, 2 * X, epochs=2, verbose=False)
     assert model.accuracy.precision == pytest.approx(np.std(2 * X) / 250)
     model.train(X, 10 * X, epochs=1, verbose=False)  # a new train call recomputes it
@@ -420,6 +440,7 @@ def test_other_heads_and_regression_accuracy_reinit(tmp_path):
     binary.add(Dense(1, 1, seed=0))
     binary.add(Sigmoid())
     binary.set(loss=BinaryCrossEntropy(), optimizer=Adam(), accuracy=CategoricalAccuracy(binary=True))
+    binary.finalize()
     labels = (X > 0).astype(np.int64)
     history = binary.train(X, labels, epochs=2, verbose=False)
     assert 0.0 <= history["accuracy"][-1] <= 1.0
