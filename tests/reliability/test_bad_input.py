@@ -102,6 +102,10 @@ def unset_model() -> nn.Model:
     return model
 
 
+def unfinalized_model() -> nn.Model:
+    return unset_model().set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(), accuracy=nn.CategoricalAccuracy())
+
+
 def empty_model() -> nn.Model:
     return nn.Model().set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(), accuracy=nn.CategoricalAccuracy())
 
@@ -114,6 +118,11 @@ SETUP_CASES = {
     "train with no layers": (lambda: empty_model().train(X, LABELS), ValueError, "train: the model has no layers"),
     "predict with no layers": (lambda: nn.Model().predict(X), ValueError, "predict: the model has no layers"),
     "finalize with no layers": (lambda: nn.Model().finalize(), ValueError, "finalize: the model has no layers"),
+    "train before finalize": (lambda: unfinalized_model().train(X, LABELS), RuntimeError, r"train: call model.finalize\(\) after add\(...\) and set\(...\), before training"),
+    "train after add without finalize": (lambda: classifier().add(nn.Linear()).train(X, LABELS), RuntimeError, r"train: call model.finalize\(\)"),
+    "finalize without loss": (lambda: unset_model().set(optimizer=nn.Adam()).finalize(), ValueError, r"finalize: expected a loss and an optimizer, got no loss; call model.set\(loss=...\) first"),
+    "finalize without optimizer": (lambda: unset_model().set(loss=nn.CategoricalCrossEntropy()).finalize(), ValueError, r"finalize: expected a loss and an optimizer, got no optimizer; call model.set\(optimizer=...\) first"),
+    "finalize without loss and optimizer": (lambda: unset_model().finalize(), ValueError, "finalize: expected a loss and an optimizer, got no loss and no optimizer"),
     "loss with label 3": (lambda: nn.CategoricalCrossEntropy()(PROBABILITIES, with_value(LABELS, 3)), ValueError, r"labels must lie in \[0, 2\], got values from 0 to 3"),
     "loss with one-hot of width 4": (lambda: nn.CategoricalCrossEntropy()(PROBABILITIES, np.eye(4)[LABELS]), ValueError, r"targets must have the predictions' shape \(60, 3\), got \(60, 4\)"),
     "loss with string targets": (lambda: nn.MeanSquaredError()(PROBABILITIES, PROBABILITIES.astype(str)), TypeError, "targets must be numeric, got dtype <U"),
