@@ -180,6 +180,7 @@ def fashion_mnist() -> None:
     model.add(nn.Dense(64, 10, init="he", seed=1))
     model.add(nn.Softmax())
     model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(decay=1e-4), accuracy=nn.CategoricalAccuracy())
+    model.finalize()
     model.train(nn.scale_and_flatten(X), y, epochs=2, batch_size=128, verbose=False)
     loss, accuracy = model.evaluate(nn.scale_and_flatten(X_test), y_test)
     print(f"  Fashion-MNIST, 2 epochs: test loss {loss:.3f}, accuracy {accuracy:.3f}")

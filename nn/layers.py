@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from tensorgrad import Tensor
+from tensorgrad import Tensor, functional
 from tensorgrad.tensor import as_tensor
 
 from .module import Module, check_hyperparameter
@@ -88,7 +88,7 @@ class Dense(Module):
         self.biases = Tensor(np.zeros((1, self.n_neurons), dtype=self.dtype), requires_grad=True)
 
     def forward(self, x: Any) -> Tensor:
-        return as_tensor(x) @ self.weights + self.biases
+        return functional.linear(x, self.weights, self.biases)
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import ops
-from .fused import Relu, SoftmaxCrossEntropy
+from .fused import Linear, Relu, SoftmaxCrossEntropy
 from .tensor import Tensor, _normalize_axis, _raw, as_tensor
 
 EPSILON = 1e-7
@@ -36,6 +36,20 @@ def matmul(a: Any, b: Any) -> Tensor:
     if b.ndim == 1:
         return matmul(a, b.reshape(-1, 1)).reshape(a.shape[:-1])
     return ops.MatMul.apply(a, b)
+
+
+def linear(x: Any, weights: Tensor, biases: Tensor) -> Tensor:
+    """x @ weights + biases, as the fused primitive `fused.Linear` when x is 2-D (same values
+    and gradients as `linear_composed`, tested); other shapes take the composed path."""
+    x = as_tensor(x)
+    if x.ndim == 2 and weights.ndim == 2 and biases.ndim in (1, 2):
+        return Linear.apply(x, weights, biases)
+    return linear_composed(x, weights, biases)
+
+
+def linear_composed(x: Any, weights: Tensor, biases: Tensor) -> Tensor:
+    """The dense layer's affine map from primitives: a matmul and a broadcast add."""
+    return matmul(x, weights) + biases
 
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:

@@ -8,9 +8,39 @@ from __future__ import annotations
 import numpy as np
 
 from .autograd import Function
+from .ops import exp
 from .tensor import Tensor
 
 EPSILON = 1e-7  # the book's clip of probabilities, kept so values match the composed loss
+
+
+class Linear(Function):
+    """z = x @ W + b (x: (n, in), W: (in, out), b: (out,) or (1, out));
+    dL/dx = grad @ W^T,  dL/dW = x^T @ grad,  dL/db = sum of grad over the rows
+
+    The dense layer's affine map as one node: the bias is added in place into the matmul's
+    fresh result (no second (n, out) array), and backward sums the bias gradient directly.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weights, biases):
+        if x.ndim != 2 or weights.ndim != 2 or biases.shape not in ((weights.shape[1],), (1, weights.shape[1])):
+            raise ValueError("expected x (n, in), weights (in, out) and biases (out,) or (1, out)")
+        ctx.save_for_backward(x, weights)
+        out = x @ weights
+        if out.dtype == np.result_type(out, biases):
+            out += biases
+        else:  # a float64 bias promotes a float32 product, as x @ W + b would
+            out = out + biases
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weights = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        return (grad @ weights.T if needs[0] else None,
+                x.T @ grad if needs[1] else None,
+                grad.sum(axis=0, keepdims=True) if needs[2] else None)
 
 
 class Relu(Function):
@@ -47,9 +77,8 @@ class SoftmaxCrossEntropy(Function):
     @staticmethod
     def forward(ctx, logits, targets):
         shifted = logits - logits.max(axis=1, keepdims=True)
-        with np.errstate(under="ignore"):  # e^-2000 = 0 is the right answer, not an error
-            log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-            probs = np.exp(log_probs)
+        log_probs = shifted - np.log(exp(shifted).sum(axis=1, keepdims=True))
+        probs = exp(log_probs)
         if targets.ndim == 1:
             true_log_probs = log_probs[np.arange(len(targets)), targets]
         else:
@@ -72,5 +101,5 @@ class SoftmaxCrossEntropy(Function):
         return (grad.reshape(-1, 1) * (probs - one_hot), None)
 
 
-FUSED: tuple[type[Function], ...] = (Relu, SoftmaxCrossEntropy)
+FUSED: tuple[type[Function], ...] = (Linear, Relu, SoftmaxCrossEntropy)
 """Every fused primitive, each tested against its composed definition."""

@@ -130,6 +130,14 @@ def matmuls(draw: Any) -> Case:
 
 
 @st.composite
+def linears(draw: Any) -> Case:
+    """A dense layer's x (n, in), W (in, out) and a bias of shape (out,) or (1, out)."""
+    n, k, m = (draw(st.integers(1, MAX_SIDE)) for _ in range(3))
+    bias_shape = (m,) if draw(st.booleans()) else (1, m)
+    return Case((draw(tgst.arrays((n, k))), draw(tgst.arrays((k, m))), draw(tgst.arrays(bias_shape))), {})
+
+
+@st.composite
 def wheres(draw: Any) -> Case:
     shape_a, shape_b, shape_condition = draw(tgst.broadcastable_shapes(3, max_side=MAX_SIDE))
     condition = draw(hnp.arrays(bool, shape_condition))
@@ -257,6 +265,8 @@ CATALOGUE = [
     Entry("matmul", lambda a, b: a @ b, np.matmul, matmuls(), True),
     Entry("relu", F.relu, lambda a: np.maximum(a, 0), one(), False),
     Entry("relu_composed", F.relu_composed, lambda a: np.maximum(a, 0), one(), False),
+    Entry("linear", F.linear, lambda x, w, b: x @ w + b, linears(), True),
+    Entry("linear_composed", F.linear_composed, lambda x, w, b: x @ w + b, linears(), True),
     Entry("sigmoid", F.sigmoid, lambda a: 1 / (1 + np.exp(-a)), one(), True),
     Entry("tanh", F.tanh, np.tanh, one(), True),
     Entry("softmax", lambda a, axis: F.softmax(a, axis), softmax_reference, softmax_inputs(), True),

@@ -1,6 +1,8 @@
 """Each fused primitive equals its composed definition, in values and in gradients."""
 import numpy as np
+import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import tensorgrad as tg
 from tensorgrad import functional as F
@@ -38,3 +40,28 @@ def test_fused_relu_second_derivative_is_zero_like_the_composed_one():
         (first,) = tg.grad((function(x) ** 2).sum(), x, create_graph=True)   # 2 relu(x) relu'(x)
         (second,) = tg.grad(first.sum(), x)                                  # 2 relu'(x)^2
         np.testing.assert_array_equal(second.data, [0.0, 2.0, 2.0])
+
+
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5), st.booleans(), st.data())
+def test_fused_linear_equals_matmul_plus_bias(n, k, m, flat_bias, data):
+    x = data.draw(tgst.arrays((n, k)))
+    weights = data.draw(tgst.arrays((k, m)))
+    biases = data.draw(tgst.arrays((m,) if flat_bias else (1, m)))
+    upstream = np.random.default_rng(1).standard_normal((n, m))
+    results = []
+    for function in (F.linear, F.linear_composed):
+        leaves = [tg.Tensor(a.copy(), requires_grad=True) for a in (x, weights, biases)]
+        out = function(*leaves)
+        out.backward(upstream)
+        results.append([out.data] + [leaf.grad for leaf in leaves])
+    for fused, composed in zip(*results):
+        np.testing.assert_allclose(fused, composed, rtol=1e-12, atol=1e-12)
+
+
+def test_fused_linear_keeps_float32_and_explains_bad_shapes():
+    x = tg.Tensor(np.ones((2, 3), np.float32))
+    weights = tg.Tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    biases = tg.Tensor(np.zeros((1, 4), np.float32), requires_grad=True)
+    assert F.linear(x, weights, biases).dtype == np.float32
+    with pytest.raises(ValueError, match=r"linear: inputs of shapes \(2, 3\) and \(4, 4\) and \(1, 4\)"):
+        F.linear(x, tg.Tensor(np.ones((4, 4), np.float32)), biases)
