@@ -192,43 +192,52 @@ class Model(Module):
         global_step = 0
         previous_mode = self.training
         Module.train(self, True)  # validation switches to evaluation and back
+        # One bar, reset at each epoch when an epoch has several steps; with one step per
+        # epoch (full batch) it counts epochs instead, so long full-batch runs stay cheap.
+        bar = tqdm(total=steps if steps > 1 else epochs, disable=not verbose, unit="step" if steps > 1 else "epoch",
+                   desc="train", leave=False, dynamic_ncols=True)
         try:
             for epoch in range(1, epochs + 1):
                 self.accuracy.new_pass()
                 data_loss_sum = 0.0
                 seen = 0
                 epoch_due = print_every is None
-                with tqdm(total=steps, disable=not verbose, unit="step", desc=f"epoch {epoch}/{epochs}",
-                          leave=False, dynamic_ncols=True) as bar:
-                    for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, self.rng), 1):
-                        figures = self._train_step(X_batch, y_batch)
-                        if figures is None:
-                            message = (f"train: the loss became NaN or inf at epoch {epoch}, step {step}/{steps}; "
-                                       f"the weights from before this step are kept. Try a lower learning rate "
-                                       f"(the current one is {self.optimizer.current_learning_rate:g}).")
-                            if on_nan == "raise":
-                                raise FloatingPointError(message)
-                            warnings.warn(message, RuntimeWarning, stacklevel=2)
-                            return history
-                        data_loss, regularization_loss, accuracy = figures
-                        data_loss_sum += data_loss * len(X_batch)
-                        seen += len(X_batch)
-                        global_step += 1
-                        if not verbose:
-                            continue
-                        due = print_every is not None and (global_step % print_every == 0 or global_step == total_steps)
-                        epoch_due = epoch_due or due
-                        if due and steps > 1:
-                            bar.write(f"epoch: {epoch}, step: {step}/{steps}, " + _figures(
-                                accuracy, data_loss, regularization_loss, self.optimizer.current_learning_rate))
+                if steps > 1:
+                    bar.reset()
+                    bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
+                for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, self.rng), 1):
+                    figures = self._train_step(X_batch, y_batch)
+                    if figures is None:
+                        message = (f"train: the loss became NaN or inf at epoch {epoch}, step {step}/{steps}; "
+                                   f"the weights from before this step are kept. Try a lower learning rate "
+                                   f"(the current one is {self.optimizer.current_learning_rate:g}).")
+                        if on_nan == "raise":
+                            raise FloatingPointError(message)
+                        warnings.warn(message, RuntimeWarning, stacklevel=2)
+                        return history
+                    data_loss, regularization_loss, accuracy = figures
+                    data_loss_sum += data_loss * len(X_batch)
+                    seen += len(X_batch)
+                    global_step += 1
+                    if not verbose:
+                        continue
+                    due = print_every is not None and (global_step % print_every == 0 or global_step == total_steps)
+                    epoch_due = epoch_due or due
+                    if due and steps > 1:
+                        bar.write(f"epoch: {epoch}, step: {step}/{steps}, " + _figures(
+                            accuracy, data_loss, regularization_loss, self.optimizer.current_learning_rate))
+                    bar.set_postfix(loss=f"{data_loss_sum / seen:.3f}",
+                                    acc=f"{self.accuracy.calculate_accumulated():.3f}", refresh=False)
+                    if steps > 1:
                         bar.update(1)
-                        bar.set_postfix(loss=f"{data_loss_sum / seen:.3f}",
-                                        acc=f"{self.accuracy.calculate_accumulated():.3f}", refresh=False)
+                if steps == 1:
+                    bar.update(1)
                 self._record_epoch(history, data_loss_sum / seen, validation, batch_size)
                 self.epochs_trained += 1
                 if verbose and epoch_due:
                     tqdm.write(self._epoch_summary(epoch, history))
         finally:
+            bar.close()
             Module.train(self, previous_mode)
         return history
 
