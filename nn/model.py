@@ -195,7 +195,7 @@ class Model(Module):
         # One bar, reset at each epoch when an epoch has several steps; with one step per
         # epoch (full batch) it counts epochs instead, so long full-batch runs stay cheap.
         bar = tqdm(total=steps if steps > 1 else epochs, disable=not verbose, unit="step" if steps > 1 else "epoch",
-                   desc="train", leave=False, dynamic_ncols=True)
+                   desc=f"epoch 1/{epochs}" if steps > 1 else "train", leave=False, dynamic_ncols=True)
         try:
             for epoch in range(1, epochs + 1):
                 self.accuracy.new_pass()
