@@ -12,16 +12,11 @@ binary_logistic.tgm, history.json and history.png.
 """
 from __future__ import annotations
 
-import os
+import common
 
-# Small batches gain nothing from BLAS threads, and on a busy machine spinning threads
-# make each step many times slower. Set before NumPy loads; the environment wins.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+common.use_one_blas_thread()  # before NumPy loads: BLAS reads the setting once
 
-import argparse  # noqa: E402
 import json  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import nn  # noqa: E402
 from nn.model import Model  # noqa: E402
@@ -40,15 +35,9 @@ def build_model(seed: int) -> Model:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=2000, help="training epochs (default 2000)")
-    parser.add_argument("--out", default="runs/binary_logistic", help="output folder (default runs/binary_logistic)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the layers")
-    args = parser.parse_args()
-    if args.epochs < 1:
-        parser.error(f"--epochs must be at least 1, got {args.epochs}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args = common.parse_run_arguments(__doc__, epochs=2000, out="runs/binary_logistic",
+                                      seed_help="seed of the data and the layers")
+    out = args.out
 
     X, y = nn.spiral_data(samples=100, classes=2, seed=args.seed)
     X_test, y_test = nn.spiral_data(samples=100, classes=2, seed=args.seed + 1)

@@ -16,16 +16,13 @@ optimistic estimate of accuracy on new images.
 
 from __future__ import annotations
 
-import os
+import common
 
-# Batches of 128 rows are too small for BLAS threads to pay off, and on a busy machine
-# spinning threads made one training step 20x slower (139 ms instead of 6.3 ms, measured
-# here). Set before NumPy loads; an explicit setting in the environment wins.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+common.use_one_blas_thread()  # before NumPy loads: BLAS reads the setting once
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402

@@ -13,18 +13,12 @@ decay schedules) and histories.json.
 """
 from __future__ import annotations
 
-import os
+import common
 
-# Small batches gain nothing from BLAS threads, and on a busy machine spinning threads
-# make each step many times slower. Set before NumPy loads; the environment wins.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+common.use_one_blas_thread()  # before NumPy loads: BLAS reads the setting once
 
-import argparse  # noqa: E402
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-from matplotlib.figure import Figure  # noqa: E402  (no pyplot: the Agg canvas, no GUI)
 
 import nn  # noqa: E402
 from nn.model import Model  # noqa: E402
@@ -50,31 +44,16 @@ def build_model(optimizer: nn.Optimizer, seed: int) -> Model:
 
 
 def plot_curves(histories: dict[str, dict], key: str, title: str, path: Path, log_scale: bool) -> Path:
-    figure = Figure(figsize=(7, 4), layout="constrained")
-    axes = figure.subplots()
-    for name, history in histories.items():
-        axes.plot(range(1, len(history[key]) + 1), history[key], label=name)
-    if log_scale:
-        axes.set_yscale("log")
-    axes.set_xlabel("epoch")
-    axes.set_ylabel(key.replace("_", " "))
-    axes.set_title(title)
-    axes.legend()
-    axes.grid(alpha=0.3)
-    figure.savefig(path, dpi=100)
-    return path
+    lines = {name: (range(1, len(history[key]) + 1), history[key], {}) for name, history in histories.items()}
+    return common.save_line_plot(path, title, lines, xlabel="epoch", ylabel=key.replace("_", " "),
+                                 log_scale=log_scale)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=1000, help="training epochs per optimizer (default 1000)")
-    parser.add_argument("--out", default="runs/optimizers", help="output folder (default runs/optimizers)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the data and the starting weights")
-    args = parser.parse_args()
-    if args.epochs < 1:
-        parser.error(f"--epochs must be at least 1, got {args.epochs}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args = common.parse_run_arguments(__doc__, epochs=1000, out="runs/optimizers",
+                                      seed_help="seed of the data and the starting weights",
+                                      epochs_help="training epochs per optimizer")
+    out = args.out
 
     X, y = nn.spiral_data(samples=100, classes=3, seed=args.seed)
     histories = {}

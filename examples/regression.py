@@ -13,19 +13,14 @@ regression.png (the sine and the model's curve), history.json and regression.tgm
 """
 from __future__ import annotations
 
-import os
+import common
 
-# Small batches gain nothing from BLAS threads, and on a busy machine spinning threads
-# make each step many times slower. Set before NumPy loads; the environment wins.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+common.use_one_blas_thread()  # before NumPy loads: BLAS reads the setting once
 
-import argparse  # noqa: E402
 import json  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402  (no pyplot: the Agg canvas, no GUI)
 
 import nn  # noqa: E402
 from nn.model import Model  # noqa: E402
@@ -45,28 +40,17 @@ def build_model(seed: int) -> Model:
 
 
 def plot_fit(X: np.ndarray, y: np.ndarray, predictions: np.ndarray, path: Path) -> Path:
-    figure = Figure(figsize=(7, 4), layout="constrained")
-    axes = figure.subplots()
-    axes.plot(X[:, 0], y[:, 0], label="sin(2 pi x)", linewidth=3, alpha=0.5)
-    axes.plot(X[:, 0], predictions[:, 0], label="model", linestyle="--")
-    axes.set_xlabel("x")
-    axes.set_title("sine regression")
-    axes.legend()
-    axes.grid(alpha=0.3)
-    figure.savefig(path, dpi=100)
-    return path
+    lines = {
+        "sin(2 pi x)": (X[:, 0], y[:, 0], {"linewidth": 3, "alpha": 0.5}),
+        "model": (X[:, 0], predictions[:, 0], {"linestyle": "--"}),
+    }
+    return common.save_line_plot(path, "sine regression", lines, xlabel="x")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=1000, help="training epochs (default 1000)")
-    parser.add_argument("--out", default="runs/regression", help="output folder (default runs/regression)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the layers")
-    args = parser.parse_args()
-    if args.epochs < 1:
-        parser.error(f"--epochs must be at least 1, got {args.epochs}")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args = common.parse_run_arguments(__doc__, epochs=1000, out="runs/regression",
+                                      seed_help="seed of the layers")
+    out = args.out
 
     X, y = nn.sine_data(1000)
     model = build_model(args.seed)
