@@ -211,6 +211,8 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean") -> Tens
     where the composed loss clips a tiny probability (see fused.SoftmaxCrossEntropy).
     """
     labels = _class_targets(logits, targets, "cross_entropy")
+    if reduction == "mean":
+        return SoftmaxCrossEntropy.apply(logits, labels, mean=True)
     return _reduce(SoftmaxCrossEntropy.apply(logits, labels), reduction)
 
 

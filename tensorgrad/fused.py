@@ -71,11 +71,13 @@ class SoftmaxCrossEntropy(Function):
     cheap, and it keeps pushing a sample whose true-class probability fell below 1e-7
     (where the composed, clipped loss has a zero gradient). The loss value is clipped like
     the book's, so both paths report the same numbers.
-    `targets` are integer labels (n,) or one-hot rows (n, classes), a constant.
+    `targets` are integer labels (n,) or one-hot rows (n, classes), a constant. With
+    `mean=True` the op returns the mean over samples, L = (1/n) sum L_i, whose gradient is
+    (softmax - onehot) / n: one node where a separate mean would add two.
     """
 
     @staticmethod
-    def forward(ctx, logits, targets):
+    def forward(ctx, logits, targets, mean=False):
         shifted = logits - logits.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(exp(shifted).sum(axis=1, keepdims=True))
         probs = exp(log_probs)
@@ -84,8 +86,9 @@ class SoftmaxCrossEntropy(Function):
         else:
             true_log_probs = (log_probs * targets).sum(axis=1)
         ctx.save_for_backward(logits, probs)
-        ctx.targets = targets
-        return np.clip(-true_log_probs, -np.log1p(-EPSILON), -np.log(EPSILON)).astype(logits.dtype, copy=False)
+        ctx.targets, ctx.mean = targets, mean
+        losses = np.clip(-true_log_probs, -np.log1p(-EPSILON), -np.log(EPSILON)).astype(logits.dtype, copy=False)
+        return np.asarray(losses.mean()) if mean else losses
 
     @staticmethod
     def backward(ctx, grad):
@@ -98,7 +101,8 @@ class SoftmaxCrossEntropy(Function):
             one_hot[np.arange(len(targets)), targets] = 1
         else:
             one_hot = targets
-        return (grad.reshape(-1, 1) * (probs - one_hot), None)
+        per_sample = grad * (1.0 / len(one_hot)) if ctx.mean else grad.reshape(-1, 1)
+        return (per_sample * (probs - one_hot), None)
 
 
 FUSED: tuple[type[Function], ...] = (Linear, Relu, SoftmaxCrossEntropy)

@@ -65,3 +65,19 @@ def test_fused_linear_keeps_float32_and_explains_bad_shapes():
     assert F.linear(x, weights, biases).dtype == np.float32
     with pytest.raises(ValueError, match=r"linear: inputs of shapes \(2, 3\) and \(4, 4\) and \(1, 4\)"):
         F.linear(x, tg.Tensor(np.ones((4, 4), np.float32)), biases)
+
+
+@given(st.integers(1, 6), st.integers(2, 5), st.booleans(), st.data())
+def test_fused_cross_entropy_mean_equals_the_mean_of_its_sample_losses(n, classes, one_hot, data):
+    logits = data.draw(tgst.arrays((n, classes)))
+    labels = np.arange(n) % classes
+    targets = np.eye(classes)[labels] if one_hot else labels
+    results = []
+    for reduce in (lambda z: F.cross_entropy(z, targets), lambda z: F.cross_entropy(z, targets, reduction="none").mean()):
+        leaf = tg.Tensor(logits.copy(), requires_grad=True)
+        loss = reduce(leaf)
+        loss.backward()
+        assert loss.shape == () and loss.dtype == leaf.dtype
+        results.append((loss.item(), leaf.grad))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12, atol=1e-15)
