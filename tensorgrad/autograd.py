@@ -302,18 +302,24 @@ def run_backward(
                 _add_to(captured, id(out), grad)
         elif out._requires_grad:
             _accumulate_leaf(out, grad, owned=False)
-    with _SetGradMode(create_graph), _collector_paused():
-        order = _topological_order([out._node for out in outputs if out._node is not None])
-        if capture_keys is not None:
-            order = _leading_to(order, capture_keys)
-        for node in order:
-            grad = grads.pop(id(node), None)
-            if capture_keys is not None and id(node) in capture_keys:
-                captured[id(node)] = grad
-            if grad is not None:
-                _backward_node(node, grad, grads, captured, capture_keys, create_graph)
-            if not retain_graph:
-                node._free()
+    collector_was_enabled = gc.isenabled()
+    gc.disable()  # see _backward_node's docstring
+    try:
+        with _SetGradMode(create_graph):
+            order = _topological_order([out._node for out in outputs if out._node is not None])
+            if capture_keys is not None:
+                order = _leading_to(order, capture_keys)
+            for node in order:
+                grad = grads.pop(id(node), None)
+                if capture_keys is not None and id(node) in capture_keys:
+                    captured[id(node)] = grad
+                if grad is not None:
+                    _backward_node(node, grad, grads, captured, capture_keys, create_graph)
+                if not retain_graph:
+                    node._free()
+    finally:
+        if collector_was_enabled:
+            gc.enable()
     if capture is None:
         return None
     return [captured.get(id(t._node) if t._node is not None else id(t)) for t in capture]
@@ -331,26 +337,15 @@ def _leading_to(order: list[Function], targets: set[int]) -> list[Function]:
     return [node for node in order if id(node) in leads]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while walking the graph.
-
-    The walk frees the graph rather than making garbage cycles, yet its many small
-    allocations would trigger collections that scan every live object (the whole graph,
-    and everything else the program holds): for long graphs that was the largest cost.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _backward_node(node, grad, grads, captured, capture_keys, create_graph) -> None:
     """Run one node's rule and send each input's gradient on: to its producer, or into
-    the leaf's `.grad` (or the captured results)."""
+    the leaf's `.grad` (or the captured results).
+
+    Python's cyclic garbage collector is paused during the walk (run_backward): the walk
+    frees the graph rather than making garbage cycles, yet its many small allocations
+    would trigger collections that scan every live object, the whole graph included; for
+    long graphs that was the largest cost.
+    """
     if create_graph:
         saved = node.saved_tensors
         node.saved_tensors = node._saved_as_tensors()
@@ -366,8 +361,10 @@ def _backward_node(node, grad, grads, captured, capture_keys, create_graph) -> N
         reduced = input_grad.shape != tensor._data.shape
         if reduced:  # unbroadcast's sum makes a fresh array
             input_grad = unbroadcast(input_grad, tensor._data.shape)
-        if tensor._node is not None:
-            _add_to(grads, id(tensor._node), input_grad)
+        parent = tensor._node
+        if parent is not None:
+            key = id(parent)
+            grads[key] = grads[key] + input_grad if key in grads else input_grad
         elif capture_keys is None:
             owned = not isinstance(input_grad, Tensor) and (reduced or (
                 input_grad is not grad and input_grad.base is None
