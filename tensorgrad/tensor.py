@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .autograd import _GradMode, run_backward
+from .autograd import run_backward
 
 Axis = int | tuple[int, ...] | None
 
