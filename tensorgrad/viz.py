@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping
 import graphviz
 import numpy as np
 
-from . import ops
+from . import fused, ops
 from .tensor import Tensor
 
 BROADCASTING_OPS = (ops.Add, ops.Sub, ops.Mul, ops.Div, ops.Pow, ops.Maximum, ops.Minimum,
@@ -182,8 +182,13 @@ def _groups(walk: _Walk, clusters: Clusters | None) -> dict[tuple[str, int], str
 
 
 def _is_broadcast(node: Any, tensor: Tensor, output: Tensor) -> bool:
-    """True when backward must sum this input's gradient over broadcast axes."""
-    return isinstance(node, BROADCASTING_OPS) and tensor.requires_grad and tensor.shape != output.shape
+    """True when backward must sum this input's gradient over broadcast axes (for the fused
+    Linear, x @ W + b, that is the bias: its third input)."""
+    if not tensor.requires_grad:
+        return False
+    if isinstance(node, fused.Linear):
+        return len(node.inputs) == 3 and tensor is node.inputs[2] and tensor.size != output.size
+    return isinstance(node, BROADCASTING_OPS) and tensor.shape != output.shape
 
 
 # --------------------------------------------------------------------------- labels

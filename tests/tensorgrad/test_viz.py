@@ -203,3 +203,14 @@ def test_render_writes_valid_svg_and_png(tmp_path, expression):
     assert "Mul" in texts and "a" in texts and "used 2 times: grad summed" in texts
     png = render(graph, tmp_path / "graph.png", format="png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_fused_linear_marks_only_its_bias_as_broadcast():
+    x = tg.Tensor(np.ones((4, 3)))
+    weights = tg.Tensor(np.ones((3, 2)), requires_grad=True, name="W")
+    for biases in (tg.Tensor(np.zeros((1, 2)), requires_grad=True), tg.Tensor(np.zeros(2), requires_grad=True)):
+        source = tg.draw_graph(tg.functional.linear(x, weights, biases).sum()).source
+        assert "label=\"Linear\\nbroadcast: grad summed\"" in source
+        assert source.count("broadcast: grad summed") == 1
+    one_row = tg.functional.linear(tg.Tensor(np.ones((1, 3))), weights, tg.Tensor(np.zeros((1, 2)), requires_grad=True))
+    assert "broadcast: grad summed" not in tg.draw_graph(one_row.sum()).source
