@@ -8,7 +8,6 @@ module fails under CI=true and is skipped elsewhere.
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -19,7 +18,6 @@ import numpy as np
 import pytest
 
 import nn
-from nn.datasets import ARCHIVE_NAME, DATA_ENV_VAR
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "examples" / "fashion_mnist.py"
@@ -33,14 +31,8 @@ def run(*args) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def data_folder() -> Path:
-    folder = Path(os.environ.get(DATA_ENV_VAR) or REPO.parent / "shared" / "data")
-    if not (folder / ARCHIVE_NAME).is_file():
-        message = f"{ARCHIVE_NAME} not found in {folder}; set ${DATA_ENV_VAR} to the folder holding it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
+def data_folder(fashion_mnist_folder) -> Path:
+    return fashion_mnist_folder
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = sorted(path for path in DOCS.glob("*.md") if path.name != "README.md")
-SHARED_DATA = ROOT.parent / "shared" / "data"
-ARCHIVE = "fashion_mnist_images.zip"
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -37,17 +35,6 @@ def python_blocks(path):
     """(first line number, code) of every ```python block of a Markdown file."""
     text = path.read_text(encoding="utf-8")
     return [(text.count("\n", 0, match.start(1)) + 1, match.group(1)) for match in BLOCK.finditer(text)]
-
-
-def data_folder():
-    """The folder holding the Fashion-MNIST archive, or fail (CI) / skip (elsewhere)."""
-    folder = Path(os.environ.get("TENSORGRAD_DATA") or SHARED_DATA)
-    if not (folder / ARCHIVE).is_file():
-        message = f"{ARCHIVE} not found in {folder}; set $TENSORGRAD_DATA to the folder holding it"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
 
 
 def test_there_is_a_page_per_chapter_and_the_contents_link_them_all():
@@ -69,13 +56,13 @@ def test_every_page_has_code_math_and_links_that_resolve(page):
             assert (page.parent / target).exists(), f"{page.name} links {target}, which does not exist"
 
 
-def run_blocks(page, blocks, folder):
+def run_blocks(page, blocks, folder, request):
     """Run `blocks` of `page` in order in one namespace, in a fresh process in `folder`."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
     for variable in BLAS_THREADS:  # threads slow small matrices down on a busy machine
         env.setdefault(variable, "1")
     if any("load_fashion_mnist" in code for _, code in blocks):
-        env["TENSORGRAD_DATA"] = str(data_folder())
+        env["TENSORGRAD_DATA"] = str(request.getfixturevalue("fashion_mnist_folder"))
     result = subprocess.run(
         [sys.executable, "-W", "error::RuntimeWarning", "-c", RUNNER],
         input=json.dumps({"path": str(page), "blocks": blocks}),
@@ -86,11 +73,11 @@ def run_blocks(page, blocks, folder):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda path: path.stem)
-def test_page_code_runs(page, tmp_path):
-    run_blocks(page, python_blocks(page), tmp_path)
+def test_page_code_runs(page, tmp_path, request):
+    run_blocks(page, python_blocks(page), tmp_path, request)
 
 
-def test_backpropagation_shows_the_real_output_of_explain(tmp_path):
+def test_backpropagation_shows_the_real_output_of_explain(tmp_path, request):
     page = DOCS / "backpropagation.md"
     shown = page.read_text(encoding="utf-8").split("Its output, verbatim:\n\n```text\n")[1].split("```")[0]
-    assert run_blocks(page, python_blocks(page)[:1], tmp_path) == shown
+    assert run_blocks(page, python_blocks(page)[:1], tmp_path, request) == shown

@@ -1,13 +1,10 @@
 """The engine's examples run as a user runs them: a fresh process, an output folder."""
-import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -19,21 +16,13 @@ def run_example(name, *args, cwd):
     return result.stdout
 
 
-def require_dot():
-    if shutil.which("dot") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Graphviz 'dot' is missing; CI must have it (make setup installs it)")
-        pytest.skip("Graphviz 'dot' is not installed")
-
-
 def svg_texts(path):
     root = ElementTree.parse(path).getroot()
     assert root.tag.endswith("svg")
     return [element.text for element in root.iter() if element.tag.endswith("text")]
 
 
-def test_graph_example_draws_the_two_layer_network(tmp_path):
-    require_dot()
+def test_graph_example_draws_the_two_layer_network(tmp_path, dot_binary):
     output = run_example("graph.py", "--out", str(tmp_path), cwd=tmp_path)
     path = tmp_path / "graph.svg"
     assert f"wrote the graph to {path.resolve()}" in output
@@ -43,14 +32,12 @@ def test_graph_example_draws_the_two_layer_network(tmp_path):
     assert sum(text.startswith("|grad| = ") for text in texts) == 4  # W1, b1, W2, b2
 
 
-def test_graph_example_defaults_to_graph_svg_in_the_current_folder(tmp_path):
-    require_dot()
+def test_graph_example_defaults_to_graph_svg_in_the_current_folder(tmp_path, dot_binary):
     run_example("graph.py", cwd=tmp_path)
     assert svg_texts(tmp_path / "graph.svg")
 
 
-def test_engine_tour_shows_gradients_gradcheck_training_and_the_picture(tmp_path):
-    require_dot()
+def test_engine_tour_shows_gradients_gradcheck_training_and_the_picture(tmp_path, dot_binary):
     output = run_example("engine_tour.py", "--out", str(tmp_path), cwd=tmp_path)
     assert "df/da = [7.889" in output and "b + exp(a) = [7.889" in output
     assert "with respect to x and w: passed" in output

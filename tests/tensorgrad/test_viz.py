@@ -1,5 +1,4 @@
 """draw_graph: the DOT source says what the picture shows; render makes real SVG/PNG files."""
-import os
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
@@ -184,15 +183,7 @@ def test_missing_dot_says_how_to_install_it(monkeypatch, tmp_path, expression):
     assert not (tmp_path / "g.svg").exists()
 
 
-def require_dot():
-    if shutil.which("dot") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Graphviz 'dot' is missing; CI must have it (make setup installs it)")
-        pytest.skip("Graphviz 'dot' is not installed")
-
-
-def test_render_writes_valid_svg_and_png(tmp_path, expression):
-    require_dot()
+def test_render_writes_valid_svg_and_png(tmp_path, expression, dot_binary):
     a, b, loss = expression
     loss.backward(retain_graph=True)
     graph = tg.draw_graph(loss, show_data=True)
