@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import heapq
 import itertools
 import operator
 import os
@@ -113,50 +114,65 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
 # --------------------------------------------------------------------------- Function
 
 _NOTHING_NEEDED = (False,) * 64
-_SHARED_NEEDS = {needs: needs for arity in (1, 2, 3) for needs in itertools.product((False, True), repeat=arity)}
-"""One tuple per pattern of needs_input_grad: fewer live objects for the garbage collector."""
-_data_of = operator.attrgetter("_data")
-_requires_grad_of = operator.attrgetter("_requires_grad")
+_next_sequence = itertools.count().__next__
+_new_object = object.__new__
 
 
 class Function:
     """One primitive op. Subclasses define `forward(ctx, *arrays, **params)` and
     `backward(ctx, grad)`, returning one gradient per tensor input (None where unneeded).
 
-    An instance is the node in the graph and the `ctx` of its own rules.
+    An instance is the node in the graph and the `ctx` of its own rules. Its `sequence`
+    number grows with every recorded node, so a node's inputs always have smaller numbers
+    than the node: backward visits nodes from the largest number down (as PyTorch does).
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "_output", "_freed", "_origin", "__dict__")
+    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "sequence", "_output", "__dict__")
+    _origin = None  # where the op was created, kept only under detect_anomaly()
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
-        """Run the op on Tensors, recording a node when grad mode is on and an input needs it."""
+        """Run the op on Tensors, recording a node when grad mode is on and an input needs it.
+
+        Written for speed (it runs once per op): a plain loop over the inputs, and the
+        output Tensor built in place rather than through `Tensor._make`; measured, each
+        saves about a tenth of the per-op cost (benchmarks/NOTES.md).
+        """
+        arrays = []
+        needs = []
         try:
-            arrays = list(map(_data_of, inputs))
+            for x in inputs:
+                arrays.append(x._data)
+                needs.append(x._requires_grad)
         except AttributeError:  # a Python number or an ndarray among the inputs
             like = next((x for x in inputs if isinstance(x, Tensor)), None)
             inputs = tuple(as_tensor(x, like) for x in inputs)
-            arrays = list(map(_data_of, inputs))
-        ctx = cls.__new__(cls)
-        ctx.saved_tensors = ()
-        record = False
-        if _GradMode.enabled:
-            needs = tuple(map(_requires_grad_of, inputs))
-            needs = _SHARED_NEEDS.get(needs, needs)
-            record = True in needs
-        ctx.needs_input_grad = needs if record else _NOTHING_NEEDED
+            arrays = [x._data for x in inputs]
+            needs = [x._requires_grad for x in inputs]
+        ctx = _new_object(cls)
+        record = _GradMode.enabled and True in needs
+        ctx.needs_input_grad = tuple(needs) if record else _NOTHING_NEEDED
         try:
-            out = cls.forward(ctx, *arrays, **params)
+            out = cls.forward(ctx, *arrays, **params) if params else cls.forward(ctx, *arrays)
         except ValueError as error:  # shapes that do not fit: say which op and which shapes
             shapes = " and ".join(str(a.shape) for a in arrays)
             raise ValueError(f"{cls.__name__.lower()}: inputs of shapes {shapes} do not fit: {error}") from None
-        if not record:
-            return Tensor._make(out, None)
-        ctx.inputs = inputs
-        ctx._output = out
-        ctx._freed = False
-        ctx._origin = _user_frame() if _GradMode.anomaly else None
-        return Tensor._make(out, ctx)
+        tensor = _new_object(Tensor)
+        tensor._data = out
+        tensor._grad = None
+        tensor.name = None
+        if record:
+            ctx.inputs = inputs
+            ctx._output = out
+            ctx.sequence = _next_sequence()
+            if _GradMode.anomaly:
+                ctx._origin = _user_frame()
+            tensor._node = ctx
+            tensor._requires_grad = True
+        else:
+            tensor._node = None
+            tensor._requires_grad = False
+        return tensor
 
     @staticmethod
     def forward(ctx: Any, *arrays: np.ndarray, **params: Any) -> np.ndarray:
@@ -176,7 +192,7 @@ class Function:
         by_identity = {id(t._data): t for t in self.inputs}
         output = None
         swapped = []
-        for value in self.saved_tensors:
+        for value in getattr(self, "saved_tensors", ()):
             if value is self._output:
                 output = output or Tensor._make(self._output, self)
                 swapped.append(output)
@@ -184,14 +200,12 @@ class Function:
                 swapped.append(by_identity.get(id(value), value))
         return tuple(swapped)
 
-    def _free(self) -> None:
-        """Drop what backward needed, so the graph's memory goes as soon as it is used."""
-        self.saved_tensors = ()
-        self._output = None
-        self.inputs = ()
-        self._freed = True
-        if self.__dict__:
-            self.__dict__.clear()
+    @property
+    def freed(self) -> bool:
+        """True after a backward without retain_graph, which drops the node's inputs and
+        saved values (every op has at least one input). Its `_output` stays: it is the
+        output tensor's own array, alive as long as this node."""
+        return not self.inputs
 
     @property
     def name(self) -> str:
@@ -245,33 +259,29 @@ def _user_frame() -> str:
 
 # --------------------------------------------------------------------------- backward
 
-def _topological_order(roots: Sequence[Function]) -> list[Function]:
-    """Nodes reachable from `roots`, each before every node that produced its inputs.
-
-    Iterative depth-first search: a node is pushed once to be expanded and once more to
-    be emitted after all its producers (post-order); reversing that order gives
-    consumers first. No recursion, so no limit on depth; linear in the graph's size.
-    """
-    order: list[Function] = []
-    visited: set[int] = set()
-    stack = [(root, False) for root in roots]
+def _reachable(roots: Sequence[Function]) -> list[Function]:
+    """Every node behind `roots`, found with an explicit stack (no recursion limit)."""
+    found = {id(root): root for root in roots}
+    stack = list(found.values())
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        if node._freed:
+        node = stack.pop()
+        if not node.inputs:
             raise RuntimeError(_FREED_MESSAGE)
-        visited.add(id(node))
-        stack.append((node, True))
         for tensor in node.inputs:
             parent = tensor._node
-            if parent is not None and id(parent) not in visited:
-                stack.append((parent, False))
-    order.reverse()
-    return order
+            if parent is not None and id(parent) not in found:
+                found[id(parent)] = parent
+                stack.append(parent)
+    return list(found.values())
+
+
+def _topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Nodes reachable from `roots`, each before every node that produced its inputs:
+    consumers first, by decreasing sequence number. Linear in the graph's size, plus a sort."""
+    return sorted(_reachable(roots), key=_sequence_of, reverse=True)
+
+
+_sequence_of = operator.attrgetter("sequence")
 
 
 def run_backward(
@@ -286,37 +296,72 @@ def run_backward(
     Without `capture`, gradients of leaves that require grad are accumulated into their
     `.grad` (with `+=`, as repeated calls should). With `capture` (a list of tensors),
     nothing is accumulated: the gradients of exactly those tensors are returned.
+
+    The walk keeps a heap of the nodes that have received a gradient, keyed by their
+    sequence number: the node popped (the largest number) has had all its consumers run,
+    so its gradient is complete. One pass, no separate ordering step; nodes that receive
+    no gradient are never visited.
     """
     if create_graph:
         output_grads = [g if isinstance(g, Tensor) else Tensor._make(g, None) for g in output_grads]
-    grads: dict[int, Any] = {}  # id(node) -> gradient of the node's output, summed over uses
+    grads: dict[Function, Any] = {}  # node -> gradient of its output, summed over its uses so far
+    heap: list[tuple[int, Function]] = []
     captured: dict[int, Any] = {}
-    capture_keys = None
+    targets = leads = None
     if capture is not None:
-        capture_keys = {id(t._node) if t._node is not None else id(t) for t in capture}
+        targets = {id(t._node) if t._node is not None else id(t) for t in capture}
+        leads = _leading_to([out._node for out in outputs if out._node is not None], targets)
     for out, grad in zip(outputs, output_grads):
-        if out._node is not None:
-            _add_to(grads, id(out._node), grad)
-        elif capture_keys is not None:
-            if id(out) in capture_keys:
+        node = out._node
+        if node is not None:
+            if node in grads:
+                grads[node] = grads[node] + grad
+            elif leads is None or id(node) in leads:
+                grads[node] = grad
+                heapq.heappush(heap, (-node.sequence, node))
+        elif targets is not None:
+            if id(out) in targets:
                 _add_to(captured, id(out), grad)
         elif out._requires_grad:
             _accumulate_leaf(out, grad, owned=False)
+    push, pop = heapq.heappush, heapq.heappop
+    plain = not create_graph and not _GradMode.anomaly
     collector_was_enabled = gc.isenabled()
-    gc.disable()  # see _backward_node's docstring
+    gc.disable()  # the walk frees the graph rather than making garbage cycles, yet its many
+    # small allocations would trigger collections that scan every live object, the whole
+    # graph included; for long graphs that was the largest cost
     try:
         with _SetGradMode(create_graph):
-            order = _topological_order([out._node for out in outputs if out._node is not None])
-            if capture_keys is not None:
-                order = _leading_to(order, capture_keys)
-            for node in order:
-                grad = grads.pop(id(node), None)
-                if capture_keys is not None and id(node) in capture_keys:
+            while heap:
+                node = pop(heap)[1]
+                grad = grads.pop(node)
+                inputs = node.inputs
+                if not inputs:
+                    raise RuntimeError(_FREED_MESSAGE)
+                if targets is not None and id(node) in targets:
                     captured[id(node)] = grad
-                if grad is not None:
-                    _backward_node(node, grad, grads, captured, capture_keys, create_graph)
-                if not retain_graph:
-                    node._free()
+                input_grads = node.backward(node, grad) if plain else _recorded_backward(node, grad, create_graph)
+                for tensor, input_grad in zip(inputs, input_grads):
+                    if input_grad is None or not tensor._requires_grad:
+                        continue
+                    shape = tensor._data.shape
+                    reduced = input_grad.shape != shape
+                    if reduced:  # unbroadcast's sum makes a fresh array
+                        input_grad = unbroadcast(input_grad, shape)
+                    parent = tensor._node
+                    if parent is not None:
+                        if parent in grads:
+                            grads[parent] = grads[parent] + input_grad
+                        elif leads is None or id(parent) in leads:
+                            grads[parent] = input_grad
+                            push(heap, (-parent.sequence, parent))
+                    elif targets is None:
+                        _accumulate_leaf(tensor, input_grad, reduced or _fresh(input_grad, grad, input_grads))
+                    elif id(tensor) in targets:
+                        _add_to(captured, id(tensor), input_grad)
+                if not retain_graph:  # free what backward needed: the memory goes as soon as it is used
+                    node.saved_tensors = ()
+                    node.inputs = ()
     finally:
         if collector_was_enabled:
             gc.enable()
@@ -325,29 +370,11 @@ def run_backward(
     return [captured.get(id(t._node) if t._node is not None else id(t)) for t in capture]
 
 
-def _leading_to(order: list[Function], targets: set[int]) -> list[Function]:
-    """The nodes of `order` from which a target (a node id or a leaf id) can be reached:
-    `grad(outputs, inputs)` runs only those, and leaves the rest of the graph untouched."""
-    leads: set[int] = set()
-    for node in reversed(order):  # producers before consumers
-        if id(node) in targets or any(
-            id(t._node if t._node is not None else t) in targets or id(t._node) in leads for t in node.inputs
-        ):
-            leads.add(id(node))
-    return [node for node in order if id(node) in leads]
-
-
-def _backward_node(node, grad, grads, captured, capture_keys, create_graph) -> None:
-    """Run one node's rule and send each input's gradient on: to its producer, or into
-    the leaf's `.grad` (or the captured results).
-
-    Python's cyclic garbage collector is paused during the walk (run_backward): the walk
-    frees the graph rather than making garbage cycles, yet its many small allocations
-    would trigger collections that scan every live object, the whole graph included; for
-    long graphs that was the largest cost.
-    """
+def _recorded_backward(node: Function, grad: Any, create_graph: bool) -> tuple:
+    """The node's backward rule under create_graph (its saved inputs and output passed as
+    Tensors, so the rule's own ops are recorded) or detect_anomaly (results checked)."""
     if create_graph:
-        saved = node.saved_tensors
+        saved = getattr(node, "saved_tensors", ())
         node.saved_tensors = node._saved_as_tensors()
         input_grads = node.backward(node, grad)
         node.saved_tensors = saved
@@ -355,23 +382,26 @@ def _backward_node(node, grad, grads, captured, capture_keys, create_graph) -> N
         input_grads = node.backward(node, grad)
     if _GradMode.anomaly:
         _check_finite(node, input_grads)
-    for tensor, input_grad in zip(node.inputs, input_grads):
-        if input_grad is None or not tensor._requires_grad:
-            continue
-        reduced = input_grad.shape != tensor._data.shape
-        if reduced:  # unbroadcast's sum makes a fresh array
-            input_grad = unbroadcast(input_grad, tensor._data.shape)
-        parent = tensor._node
-        if parent is not None:
-            key = id(parent)
-            grads[key] = grads[key] + input_grad if key in grads else input_grad
-        elif capture_keys is None:
-            owned = not isinstance(input_grad, Tensor) and (reduced or (
-                input_grad is not grad and input_grad.base is None
-                and sum(1 for other in input_grads if other is input_grad) == 1))
-            _accumulate_leaf(tensor, input_grad, owned)
-        elif id(tensor) in capture_keys:
-            _add_to(captured, id(tensor), input_grad)
+    return input_grads
+
+
+def _leading_to(roots: list[Function], targets: set[int]) -> set[int]:
+    """Ids of the nodes from which a target (a node id or a leaf id) can be reached:
+    `grad(outputs, inputs)` runs only those, and leaves the rest of the graph untouched."""
+    leads: set[int] = set()
+    for node in sorted(_reachable(roots), key=_sequence_of):  # producers before consumers
+        if id(node) in targets or any(
+            id(t._node if t._node is not None else t) in targets or id(t._node) in leads for t in node.inputs
+        ):
+            leads.add(id(node))
+    return leads
+
+
+def _fresh(input_grad: Any, grad: Any, input_grads: tuple) -> bool:
+    """True when `input_grad` is a new ndarray nobody else holds (not a view, not the
+    upstream gradient, not returned for two inputs): a leaf may keep it as its `.grad`."""
+    return (isinstance(input_grad, np.ndarray) and input_grad is not grad and input_grad.base is None
+            and sum(1 for other in input_grads if other is input_grad) == 1)
 
 
 def _add_to(sums: dict, key: int, grad: Any) -> None:
@@ -380,11 +410,11 @@ def _add_to(sums: dict, key: int, grad: Any) -> None:
 
 
 def _accumulate_leaf(tensor: Any, grad: Any, owned: bool) -> None:
-    """`tensor.grad += grad`. The first gradient is kept without a copy when it is `owned`:
-    a fresh array nobody else holds (not a view, not the upstream gradient, not returned
-    for two inputs), so later `+=` cannot change anyone else's array."""
+    """`tensor.grad += grad`. The first gradient is kept without a copy when it is `owned`
+    (see `_fresh`), so later `+=` cannot change anyone else's array. A Tensor's array
+    belongs to a recorded graph (create_graph=True): never owned."""
     if isinstance(grad, Tensor):
-        grad = grad._data
+        grad, owned = grad._data, False
     if grad.dtype != tensor._data.dtype:
         grad = grad.astype(tensor._data.dtype)
     if tensor._grad is None:

@@ -221,13 +221,14 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, a, b, cond):
-        ctx.cond = cond
+        ctx.save_for_backward(cond)
         return np.where(cond, a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        return (grad * ctx.cond if ctx.needs_input_grad[0] else None,
-                grad * ~ctx.cond if ctx.needs_input_grad[1] else None)
+        cond = _raw(ctx.saved_tensors[0])
+        return (grad * cond if ctx.needs_input_grad[0] else None,
+                grad * ~cond if ctx.needs_input_grad[1] else None)
 
 
 # --------------------------------------------------------------------------- reductions

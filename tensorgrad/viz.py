@@ -146,7 +146,7 @@ class _Walk:
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            if node._freed:
+            if node.freed:
                 raise RuntimeError(
                     f"draw_graph: the graph behind this tensor was freed by backward() (op "
                     f"{node.name} no longer knows its inputs). Draw before backward(), or call "
