@@ -54,7 +54,9 @@ class Optimizer:
             unique.setdefault(id(parameter), parameter)
         self.params = list(unique.values())
         self.buffers = {name: [np.zeros_like(p.data) for p in self.params] for name in self.buffer_names}
-        self._scratch = [np.empty_like(p.data) for p in self.params]
+        # per parameter: (its buffers in buffer_names order, a scratch array); built once, not per step
+        self._work = [([self.buffers[name][index] for name in self.buffer_names], np.empty_like(p.data))
+                      for index, p in enumerate(self.params)]
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient."""
@@ -72,11 +74,10 @@ class Optimizer:
     def step(self) -> None:
         """One update of every parameter that has a gradient (those without are skipped)."""
         self.pre_update_params()
-        for index, parameter in enumerate(self.params):
-            if parameter.grad is None:
-                continue
-            buffers = [self.buffers[name][index] for name in self.buffer_names]
-            self.update(parameter.data, parameter.grad, buffers, self._scratch[index])
+        for parameter, (buffers, scratch) in zip(self.params, self._work):
+            grad = parameter.grad
+            if grad is not None:
+                self.update(parameter.data, grad, buffers, scratch)
         self.post_update_params()
 
     def update(self, weights: np.ndarray, grad: np.ndarray, buffers: list[np.ndarray], scratch: np.ndarray) -> None:

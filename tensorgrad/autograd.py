@@ -99,16 +99,18 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     the chain rule adds up the gradient along exactly those axes. This is the one place
     in tensorgrad where that happens. Works on ndarrays and on Tensors alike.
     """
-    if grad.shape == shape:
+    grad_shape = grad.shape
+    if grad_shape == shape:
         return grad
-    lead = len(grad.shape) - len(shape)
-    if lead < 0 or any(n != 1 and n != grad.shape[lead + i] for i, n in enumerate(shape)):
-        raise ValueError(f"unbroadcast: gradient of shape {grad.shape} cannot be reduced to shape {shape}")
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    summed = grad.sum(axis=axes, keepdims=True)
-    return summed if summed.shape == shape else summed.reshape(shape)
+    lead = len(grad_shape) - len(shape)
+    axes = list(range(lead))  # new leading axes
+    for i, n in enumerate(shape):
+        if lead < 0 or n != 1 and n != grad_shape[lead + i]:
+            raise ValueError(f"unbroadcast: gradient of shape {grad_shape} cannot be reduced to shape {shape}")
+        if n != grad_shape[lead + i]:
+            axes.append(lead + i)  # an axis of length 1 that was stretched
+    summed = grad.sum(axis=tuple(axes), keepdims=True)
+    return summed.reshape(shape) if lead else summed
 
 
 # --------------------------------------------------------------------------- Function

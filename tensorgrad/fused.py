@@ -78,31 +78,41 @@ class SoftmaxCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, logits, targets, mean=False):
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(exp(shifted).sum(axis=1, keepdims=True))
-        probs = exp(log_probs)
+        probs = exp(logits - logits.max(axis=1, keepdims=True))  # shifted: e^z cannot overflow
+        probs /= probs.sum(axis=1, keepdims=True)
         if targets.ndim == 1:
-            true_log_probs = log_probs[np.arange(len(targets)), targets]
+            rows = np.arange(len(targets))
+            confidences = probs[rows, targets]
         else:
-            true_log_probs = (log_probs * targets).sum(axis=1)
+            rows, confidences = None, (probs * targets).sum(axis=1)
         ctx.save_for_backward(logits, probs)
-        ctx.targets, ctx.mean = targets, mean
-        losses = np.clip(-true_log_probs, -np.log1p(-EPSILON), -np.log(EPSILON)).astype(logits.dtype, copy=False)
-        return np.asarray(losses.mean()) if mean else losses
+        ctx.targets, ctx.rows, ctx.mean = targets, rows, mean
+        log_confidences = np.log(np.clip(confidences, EPSILON, 1 - EPSILON))
+        if mean:
+            return np.asarray(-log_confidences.sum() / len(log_confidences), dtype=logits.dtype)
+        return np.negative(log_confidences, out=log_confidences)
 
     @staticmethod
     def backward(ctx, grad):
         logits, probs = ctx.saved_tensors
+        scale = grad * (1.0 / len(ctx.targets)) if ctx.mean else grad.reshape(-1, 1)
         if isinstance(logits, Tensor):  # recorded backward: softmax as a differentiable expression
-            probs = logits.softmax(axis=1)
-        targets = ctx.targets
-        if targets.ndim == 1:
-            one_hot = np.zeros(probs.shape, dtype=logits.dtype)
-            one_hot[np.arange(len(targets)), targets] = 1
+            return (scale * (logits.softmax(axis=1) - _one_hot(ctx.targets, probs)), None)
+        result = probs * scale  # softmax - onehot, times the upstream gradient, in two passes
+        if ctx.rows is None:
+            result -= ctx.targets * scale
         else:
-            one_hot = targets
-        per_sample = grad * (1.0 / len(one_hot)) if ctx.mean else grad.reshape(-1, 1)
-        return (per_sample * (probs - one_hot), None)
+            result[ctx.rows, ctx.targets] -= scale if ctx.mean else scale[:, 0]
+        return (result, None)
+
+
+def _one_hot(targets: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """One-hot rows of `like`'s shape and dtype from labels (n,); one-hot rows pass through."""
+    if targets.ndim != 1:
+        return targets
+    one_hot = np.zeros(like.shape, dtype=like.dtype)
+    one_hot[np.arange(len(targets)), targets] = 1
+    return one_hot
 
 
 FUSED: tuple[type[Function], ...] = (Linear, Relu, SoftmaxCrossEntropy)
