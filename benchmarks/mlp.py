@@ -1,6 +1,6 @@
 """Fashion-MNIST MLP training, side by side: tensorgrad vs hand-written NumPy vs PyTorch CPU.
 
-    python benchmarks/mlp.py [--rounds 5] [--steps 60] [--epoch-rounds 3] [--full]
+    python benchmarks/mlp.py [--rounds 21] [--steps 30] [--epoch-rounds 5] [--full]
 
 The model is the book's: 784-128-128-10, ReLU, softmax + categorical cross-entropy,
 batch 128, float32, weights 0.01 * N(0, 1). Every contender starts from the same weights
@@ -18,7 +18,10 @@ backward, update and the batch accuracy (what `Model.train` does per step).
 
 Timing: rounds are interleaved (every contender once per round, in a rotating order) so
 machine load hits them alike; the median over rounds is reported, as wall time
-(time.perf_counter) and CPU time of the process (time.process_time). Peak memory is the
+(time.perf_counter) and CPU time of the process (time.process_time). Ratios are paired:
+the median over rounds of (contender's time / reference's time in the same round), so
+a burst of load from a neighbour on a shared machine lands on both sides of a quotient
+(on this 2-core VM one contender's rounds wandered by up to 40%). Peak memory is the
 tracemalloc peak of one epoch (NumPy and tensorgrad allocations; PyTorch's are invisible
 to it). Real Fashion-MNIST is used when the archive is found ($TENSORGRAD_DATA or
 ../shared/data), otherwise random data of the same shape. `--full` adds one 10-epoch
@@ -271,22 +274,37 @@ class TorchMLP:
 
 # --------------------------------------------------------------------------- measuring
 
-def interleaved(runs: dict[str, Callable[[], float]], rounds: int) -> dict[str, tuple[float, float, float]]:
-    """Median (wall s, CPU s) of each run over `rounds` rounds and the run's last result;
-    in round r the runs start at the r-th one, so none always goes first. One untimed
-    warm-up run each."""
+class Timings:
+    """Wall and CPU seconds of each contender in every round, and its last run's result."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.wall: dict[str, list[float]] = {name: [] for name in names}
+        self.cpu: dict[str, list[float]] = {name: [] for name in names}
+        self.result: dict[str, float] = {}
+
+    def median(self, name: str, kind: str = "wall") -> float:
+        return statistics.median(getattr(self, kind)[name])
+
+    def ratio(self, name: str, other: str) -> float:
+        """The median over rounds of name's time / other's time in the same round: a paired
+        ratio, so a burst of load on a shared machine hits both sides of each quotient."""
+        return statistics.median(a / b for a, b in zip(self.wall[name], self.wall[other]))
+
+
+def interleaved(runs: dict[str, Callable[[], float]], rounds: int) -> Timings:
+    """Time every run once per round, for `rounds` rounds; in round r the runs start at the
+    r-th one, so none always goes first. One untimed warm-up run each."""
     names = list(runs)
-    result = {name: runs[name]() for name in names}
-    wall: dict[str, list[float]] = {name: [] for name in names}
-    cpu: dict[str, list[float]] = {name: [] for name in names}
+    timings = Timings(names)
+    timings.result = {name: runs[name]() for name in names}
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
             gc.collect()
             wall_start, cpu_start = time.perf_counter(), time.process_time()
-            result[name] = runs[name]()
-            wall[name].append(time.perf_counter() - wall_start)
-            cpu[name].append(time.process_time() - cpu_start)
-    return {name: (statistics.median(wall[name]), statistics.median(cpu[name]), result[name]) for name in names}
+            timings.result[name] = runs[name]()
+            timings.wall[name].append(time.perf_counter() - wall_start)
+            timings.cpu[name].append(time.process_time() - cpu_start)
+    return timings
 
 
 def peak_memory(run: Callable[[], float]) -> int:
@@ -318,20 +336,20 @@ def contenders(parameters: Parameters, optimizer: str, expression: bool) -> dict
     return found
 
 
-def timing_table(title: str, found: dict[str, object], X: np.ndarray, y: np.ndarray, rounds: int) -> dict[str, float]:
-    """Print one table of ms per step; returns wall ms per step by name."""
+def timing_table(title: str, found: dict[str, object], X: np.ndarray, y: np.ndarray, rounds: int) -> Timings:
+    """Print one table of ms per step (medians) and paired ratios to the reference."""
     steps = -(-len(X) // BATCH)
-    times = interleaved({name: (lambda trainer=trainer: trainer.train_epoch(X, y)) for name, trainer in found.items()},
-                        rounds)
-    reference = next(iter(times.values()))[0]
-    print(f"\n### {title}: {steps} steps of {BATCH} per run, median of {rounds} interleaved rounds\n")
-    print("| contender | wall ms/step | CPU ms/step | ratio to reference (wall) | last run's train accuracy |")
+    timings = interleaved({name: (lambda trainer=trainer: trainer.train_epoch(X, y)) for name, trainer in found.items()},
+                          rounds)
+    reference = next(iter(found))
+    print(f"\n### {title}: {steps} steps of {BATCH} per run, {rounds} interleaved rounds\n")
+    print("| contender | wall ms/step (median) | CPU ms/step (median) | ratio to reference (paired median) "
+          "| last run's train accuracy |")
     print("|---|---:|---:|---:|---:|")
-    per_step = {}
-    for name, (wall, cpu, accuracy) in times.items():
-        per_step[name] = 1e3 * wall / steps
-        print(f"| {name} | {per_step[name]:.2f} | {1e3 * cpu / steps:.2f} | {wall / reference:.2f}x | {accuracy:.3f} |")
-    return per_step
+    for name in found:
+        print(f"| {name} | {1e3 * timings.median(name) / steps:.2f} | {1e3 * timings.median(name, 'cpu') / steps:.2f} "
+              f"| {timings.ratio(name, reference):.2f}x | {timings.result[name]:.3f} |")
+    return timings
 
 
 def memory_table(parameters: Parameters, X: np.ndarray, y: np.ndarray) -> dict[str, int]:
@@ -366,9 +384,9 @@ def full_run(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarra
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the step table")
-    parser.add_argument("--steps", type=int, default=60, help="training steps per round in the step table")
-    parser.add_argument("--epoch-rounds", type=int, default=3, help="interleaved rounds of the epoch table (0 skips it)")
+    parser.add_argument("--rounds", type=int, default=21, help="interleaved rounds of the step table")
+    parser.add_argument("--steps", type=int, default=30, help="training steps per round in the step table")
+    parser.add_argument("--epoch-rounds", type=int, default=5, help="interleaved rounds of the epoch table (0 skips it)")
     parser.add_argument("--full", action="store_true", help="add one 10-epoch Fashion-MNIST run (real data only)")
     args = parser.parse_args()
     for name in ("rounds", "steps"):
@@ -386,23 +404,23 @@ def main() -> None:
     print(f"## MLP 784-128-128-10, batch {BATCH}, float32, {source}; BLAS and PyTorch threads: {THREADS}")
     rows = args.steps * BATCH
     sgd = timing_table("SGD step", contenders(parameters, "sgd", expression=True), X[:rows], y[:rows], args.rounds)
-    adam = {}
+    adam = None
     if args.epoch_rounds:
         adam = timing_table("A full epoch with Adam", contenders(parameters, "adam", expression=False),
                             X, y, args.epoch_rounds)
     peaks = memory_table(parameters, X, y)
 
-    print("\n### Targets (ratios from this run)\n")
+    print("\n### Targets (paired ratios from this run)\n")
     print("| measure | ratio | target |")
     print("|---|---:|---:|")
-    names = list(sgd)
-    print(f"| SGD step, expression loop / reference | {sgd[names[1]] / sgd[names[0]]:.2f}x | <= 1.00x |")
-    print(f"| SGD step, Model.train / reference | {sgd[names[3]] / sgd[names[0]]:.2f}x | |")
+    names = list(sgd.wall)
+    print(f"| SGD step, expression loop / reference | {sgd.ratio(names[1], names[0]):.2f}x | <= 1.00x |")
+    print(f"| SGD step, Model.train / reference | {sgd.ratio(names[3], names[0]):.2f}x | |")
     if adam:
-        names = list(adam)
-        print(f"| Adam epoch, Model.train / reference | {adam[names[1]] / adam[names[0]]:.2f}x | <= 1.00x |")
+        names = list(adam.wall)
+        print(f"| Adam epoch, Model.train / reference | {adam.ratio(names[1], names[0]):.2f}x | <= 1.00x |")
         if torch is not None:
-            print(f"| Adam epoch, Model.train / PyTorch | {adam[names[1]] / adam[names[2]]:.2f}x | <= 0.80x |")
+            print(f"| Adam epoch, Model.train / PyTorch | {adam.ratio(names[1], names[2]):.2f}x | <= 0.80x |")
     names = list(peaks)
     print(f"| peak memory, Model.train Adam / reference Adam | {peaks[names[-1]] / peaks[names[-2]]:.2f}x | <= 1.20x |")
     if torch is None:

@@ -10,6 +10,7 @@ allocates no arrays.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable
 
 import numpy as np
@@ -257,12 +258,13 @@ class Adam(Optimizer):
         np.square(grad, out=scratch)
         scratch *= 1 - self.beta_2
         cache += scratch
-        # denominator sqrt(v_hat) + epsilon, then the step lr * m_hat / denominator
-        np.divide(cache, 1 - self.beta_2 ** t, out=scratch)
-        np.sqrt(scratch, out=scratch)
-        scratch += self.epsilon
+        # lr * m_hat / (sqrt(v_hat) + eps) with v_hat = v / c2 equals
+        # (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)): one pass over v fewer
+        root_c2 = math.sqrt(1 - self.beta_2 ** t)
+        np.sqrt(cache, out=scratch)
+        scratch += self.epsilon * root_c2
         np.divide(momentums, scratch, out=scratch)
-        scratch *= self.current_learning_rate / (1 - self.beta_1 ** t)
+        scratch *= self.current_learning_rate * root_c2 / (1 - self.beta_1 ** t)
         weights -= scratch
 
     def get_config(self) -> dict[str, Any]:

@@ -183,7 +183,8 @@ def _class_targets(predictions: Tensor, targets: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name}: targets: class labels must be integers, got dtype {labels.dtype}")
     if labels.shape[0] != n:
         raise ValueError(f"{name}: targets: expected {n} labels, one per row of predictions, got {labels.shape[0]}")
-    if n and (labels.min() < 0 or labels.max() >= classes):
+    # one reduction: seen as unsigned, a negative label is huge, so max() catches both ends
+    if n and labels.view(labels.dtype.str.replace("i", "u")).max() >= classes:
         raise ValueError(
             f"{name}: targets: labels must lie in [0, {classes - 1}], got values from {labels.min()} to {labels.max()}"
         )

@@ -220,6 +220,8 @@ class Tensor:
         return _ops.Pow.apply(other, self)
 
     def __matmul__(self, other: Any) -> "Tensor":
+        if isinstance(other, Tensor) and self._data.ndim >= 2 and other._data.ndim >= 2:
+            return _ops.MatMul.apply(self, other)  # the common case; MatMul checks the shapes
         return _functional.matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
