@@ -43,7 +43,8 @@ def step_times(sizes: Sequence[int], init: str, batch: int, steps: int, rounds: 
     if torch is not None:
         found["PyTorch"] = TorchMLP(parameters, "sgd")
     runs = {name: (lambda trainer=trainer: trainer.train_epoch(X, y, batch)) for name, trainer in found.items()}
-    return {name: wall / steps for name, (wall, _, _) in interleaved(runs, rounds).items()}
+    timings = interleaved(runs, rounds)
+    return {name: timings.median(name) / steps for name in runs}
 
 
 def print_table(title: str, unit: str, rows: dict[int, dict[str, float]], column: str) -> None:

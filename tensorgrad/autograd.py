@@ -2,9 +2,10 @@
 
 A recorded op is one `Function` instance: it *is* the context of its backward rule (it
 holds the inputs, what `save_for_backward` kept and the non-tensor parameters). A tensor
-made by a recorded op points at that node; leaves point at nothing. `backward` orders the
-nodes with an iterative depth-first search and walks them once, in reverse topological
-order, so a chain of a million ops needs no recursion and linear time.
+made by a recorded op points at that node; leaves point at nothing. `backward` walks the
+nodes once, newest first (a heap keyed by each node's sequence number is a reverse
+topological order), so a chain of a million ops needs no recursion; each step costs the
+log of the number of nodes waiting in the heap (one, along a chain).
 
 Backward rules are written with operators that ndarrays and Tensors share (`*`, `@`,
 `.sum`, `.reshape`, ...). Normally they receive ndarrays and run at NumPy speed; with

@@ -97,6 +97,37 @@ def test_fan_out_accumulates():
     np.testing.assert_allclose(x.grad, 3 + np.exp(x.data), rtol=1e-15)
 
 
+class _Logged(Function):
+    """Identity op that logs its backward calls: the order the walk visits nodes."""
+
+    log: list[str] = []
+
+    @staticmethod
+    def forward(ctx, a, label):
+        ctx.label = label
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        _Logged.log.append(ctx.label)
+        return (grad,)
+
+
+def test_backward_runs_a_node_only_after_every_node_that_used_its_output():
+    """A diamond and a long detour: `a` feeds `d` directly and through a chain of three,
+    so its gradient is complete only after the whole detour has run."""
+    _Logged.log.clear()
+    x = tg.Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    a = _Logged.apply(x, label="a")
+    detour = _Logged.apply(_Logged.apply(_Logged.apply(a * 2, label="b1"), label="b2"), label="b3")
+    d = _Logged.apply(a + detour, label="d")
+    d.sum().backward()
+    log = _Logged.log
+    assert log[0] == "d" and log[-1] == "a"
+    assert log.index("b3") < log.index("b2") < log.index("b1") < log.index("a")
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])  # d = a + 2a
+
+
 def test_gradients_accumulate_across_backward_calls_until_zero_grad():
     x = tg.Tensor(np.array([1.0, 2.0]), requires_grad=True)
     for _ in range(3):
