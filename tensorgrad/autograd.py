@@ -262,6 +262,9 @@ def _user_frame() -> str:
 
 # --------------------------------------------------------------------------- backward
 
+_sequence_of = operator.attrgetter("sequence")
+
+
 def _reachable(roots: Sequence[Function]) -> list[Function]:
     """Every node behind `roots`, found with an explicit stack (no recursion limit)."""
     found = {id(root): root for root in roots}
@@ -282,9 +285,6 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
     """Nodes reachable from `roots`, each before every node that produced its inputs:
     consumers first, by decreasing sequence number. Linear in the graph's size, plus a sort."""
     return sorted(_reachable(roots), key=_sequence_of, reverse=True)
-
-
-_sequence_of = operator.attrgetter("sequence")
 
 
 def run_backward(
