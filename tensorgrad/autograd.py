@@ -314,19 +314,6 @@ def run_backward(
     if capture is not None:
         targets = {id(t._node) if t._node is not None else id(t) for t in capture}
         leads = _leading_to([out._node for out in outputs if out._node is not None], targets)
-    for out, grad in zip(outputs, output_grads):
-        node = out._node
-        if node is not None:
-            if node in grads:
-                grads[node] = grads[node] + grad
-            elif leads is None or id(node) in leads:
-                grads[node] = grad
-                heapq.heappush(heap, (-node.sequence, node))
-        elif targets is not None:
-            if id(out) in targets:
-                _add_to(captured, id(out), grad)
-        elif out._requires_grad:
-            _accumulate_leaf(out, grad, owned=False)
     push, pop = heapq.heappush, heapq.heappop
     plain = not create_graph and not _GradMode.anomaly
     collector_was_enabled = gc.isenabled()
@@ -335,16 +322,11 @@ def run_backward(
     # graph included; for long graphs that was the largest cost
     try:
         with _SetGradMode(create_graph):
-            while heap:
-                node = pop(heap)[1]
-                grad = grads.pop(node)
-                inputs = node.inputs
-                if not inputs:
-                    raise RuntimeError(_FREED_MESSAGE)
-                if targets is not None and id(node) in targets:
-                    captured[id(node)] = grad
-                input_grads = node.backward(node, grad) if plain else _recorded_backward(node, grad, create_graph)
-                for tensor, input_grad in zip(inputs, input_grads):
+            # the outputs' gradients are handed on like any node's results (upstream None:
+            # they are the caller's arrays)
+            pending, upstream, siblings = zip(outputs, output_grads), None, ()
+            while True:
+                for tensor, input_grad in pending:
                     if input_grad is None or not tensor._requires_grad:
                         continue
                     shape = tensor._data.shape
@@ -359,12 +341,23 @@ def run_backward(
                             grads[parent] = input_grad
                             push(heap, (-parent.sequence, parent))
                     elif targets is None:
-                        _accumulate_leaf(tensor, input_grad, reduced or _fresh(input_grad, grad, input_grads))
+                        _accumulate_leaf(tensor, input_grad, reduced or _fresh(input_grad, upstream, siblings))
                     elif id(tensor) in targets:
                         _add_to(captured, id(tensor), input_grad)
+                if not heap:
+                    break
+                node = pop(heap)[1]
+                upstream = grads.pop(node)
+                inputs = node.inputs
+                if not inputs:
+                    raise RuntimeError(_FREED_MESSAGE)
+                if targets is not None and id(node) in targets:
+                    captured[id(node)] = upstream
+                siblings = node.backward(node, upstream) if plain else _recorded_backward(node, upstream, create_graph)
                 if not retain_graph:  # free what backward needed: the memory goes as soon as it is used
                     node.saved_tensors = ()
                     node.inputs = ()
+                pending = zip(inputs, siblings)
     finally:
         if collector_was_enabled:
             gc.enable()
@@ -402,8 +395,10 @@ def _leading_to(roots: list[Function], targets: set[int]) -> set[int]:
 
 def _fresh(input_grad: Any, grad: Any, input_grads: tuple) -> bool:
     """True when `input_grad` is a new ndarray nobody else holds (not a view, not the
-    upstream gradient, not returned for two inputs): a leaf may keep it as its `.grad`."""
-    return (isinstance(input_grad, np.ndarray) and input_grad is not grad and input_grad.base is None
+    upstream gradient, not returned for two inputs): a leaf may keep it as its `.grad`.
+    The outputs' own gradients (no upstream) belong to the caller."""
+    return (grad is not None and isinstance(input_grad, np.ndarray) and input_grad is not grad
+            and input_grad.base is None
             and sum(1 for other in input_grads if other is input_grad) == 1)
 
 
