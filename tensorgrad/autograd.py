@@ -147,11 +147,8 @@ class Function:
             for x in inputs:
                 arrays.append(x._data)
                 needs.append(x._requires_grad)
-        except AttributeError:  # a Python number or an ndarray among the inputs
-            like = next((x for x in inputs if isinstance(x, Tensor)), None)
-            inputs = tuple(as_tensor(x, like) for x in inputs)
-            arrays = [x._data for x in inputs]
-            needs = [x._requires_grad for x in inputs]
+        except AttributeError:  # a Python number or an ndarray among the inputs: wrap them, run again
+            return cls.apply(*_as_tensors(inputs), **params)
         ctx = _new_object(cls)
         record = _GradMode.enabled and True in needs
         ctx.needs_input_grad = tuple(needs) if record else _NOTHING_NEEDED
@@ -249,6 +246,16 @@ def call(op: type[Function], x: Any, *args: Any, **params: Any) -> Any:
     return op.forward(NO_CONTEXT, x, *args, **params)
 
 
+def _as_tensors(values: tuple) -> list:
+    """Constants as Tensors; a Python scalar takes the dtype of the first Tensor (`as_tensor`)."""
+    like = None
+    for value in values:
+        if isinstance(value, Tensor):
+            like = value
+            break
+    return [as_tensor(value, like) for value in values]
+
+
 _PACKAGE_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
@@ -320,45 +327,47 @@ def run_backward(
     gc.disable()  # the walk frees the graph rather than making garbage cycles, yet its many
     # small allocations would trigger collections that scan every live object, the whole
     # graph included; for long graphs that was the largest cost
+    grad_mode_was = _GradMode.enabled
+    _GradMode.enabled = create_graph  # backward rules record only for create_graph
     try:
-        with _SetGradMode(create_graph):
-            # the outputs' gradients are handed on like any node's results (upstream None:
-            # they are the caller's arrays)
-            pending, upstream, siblings = zip(outputs, output_grads), None, ()
-            while True:
-                for tensor, input_grad in pending:
-                    if input_grad is None or not tensor._requires_grad:
-                        continue
-                    shape = tensor._data.shape
-                    reduced = input_grad.shape != shape
-                    if reduced:  # unbroadcast's sum makes a fresh array
-                        input_grad = unbroadcast(input_grad, shape)
-                    parent = tensor._node
-                    if parent is not None:
-                        if parent in grads:
-                            grads[parent] = grads[parent] + input_grad
-                        elif leads is None or id(parent) in leads:
-                            grads[parent] = input_grad
-                            push(heap, (-parent.sequence, parent))
-                    elif targets is None:
-                        _accumulate_leaf(tensor, input_grad, reduced or _fresh(input_grad, upstream, siblings))
-                    elif id(tensor) in targets:
-                        _add_to(captured, id(tensor), input_grad)
-                if not heap:
-                    break
-                node = pop(heap)[1]
-                upstream = grads.pop(node)
-                inputs = node.inputs
-                if not inputs:
-                    raise RuntimeError(_FREED_MESSAGE)
-                if targets is not None and id(node) in targets:
-                    captured[id(node)] = upstream
-                siblings = node.backward(node, upstream) if plain else _recorded_backward(node, upstream, create_graph)
-                if not retain_graph:  # free what backward needed: the memory goes as soon as it is used
-                    node.saved_tensors = ()
-                    node.inputs = ()
-                pending = zip(inputs, siblings)
+        # the outputs' gradients are handed on like any node's results (upstream None:
+        # they are the caller's arrays)
+        pending, upstream, siblings = zip(outputs, output_grads), None, ()
+        while True:
+            for tensor, input_grad in pending:
+                if input_grad is None or not tensor._requires_grad:
+                    continue
+                shape = tensor._data.shape
+                reduced = input_grad.shape != shape
+                if reduced:  # unbroadcast's sum makes a fresh array
+                    input_grad = unbroadcast(input_grad, shape)
+                parent = tensor._node
+                if parent is not None:
+                    if parent in grads:
+                        grads[parent] = grads[parent] + input_grad
+                    elif leads is None or id(parent) in leads:
+                        grads[parent] = input_grad
+                        push(heap, (-parent.sequence, parent))
+                elif targets is None:
+                    _accumulate_leaf(tensor, input_grad, reduced or _fresh(input_grad, upstream, siblings))
+                elif id(tensor) in targets:
+                    _add_to(captured, id(tensor), input_grad)
+            if not heap:
+                break
+            node = pop(heap)[1]
+            upstream = grads.pop(node)
+            inputs = node.inputs
+            if not inputs:
+                raise RuntimeError(_FREED_MESSAGE)
+            if targets is not None and id(node) in targets:
+                captured[id(node)] = upstream
+            siblings = node.backward(node, upstream) if plain else _recorded_backward(node, upstream, create_graph)
+            if not retain_graph:  # free what backward needed: the memory goes as soon as it is used
+                node.saved_tensors = ()
+                node.inputs = ()
+            pending = zip(inputs, siblings)
     finally:
+        _GradMode.enabled = grad_mode_was
         if collector_was_enabled:
             gc.enable()
     if capture is None:
@@ -399,7 +408,7 @@ def _fresh(input_grad: Any, grad: Any, input_grads: tuple) -> bool:
     The outputs' own gradients (no upstream) belong to the caller."""
     return (grad is not None and isinstance(input_grad, np.ndarray) and input_grad is not grad
             and input_grad.base is None
-            and sum(1 for other in input_grads if other is input_grad) == 1)
+            and list(map(id, input_grads)).count(id(input_grad)) == 1)  # by identity: == would compare values
 
 
 def _add_to(sums: dict, key: int, grad: Any) -> None:

@@ -164,7 +164,7 @@ class Tensor:
                     f"backward: grad can be implied only for a single-element output; this "
                     f"output has shape {self._data.shape}, so pass grad= of that shape"
                 )
-            grad = np.ones_like(self._data)
+            grad = np.ones(self._data.shape, self._data.dtype)
         else:
             grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self._data.dtype)
             if grad.shape != self._data.shape:
