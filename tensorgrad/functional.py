@@ -213,8 +213,8 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean") -> Tens
     """
     labels = _class_targets(logits, targets, "cross_entropy")
     if reduction == "mean":
-        return SoftmaxCrossEntropy.apply(logits, labels, mean=True)
-    return _reduce(SoftmaxCrossEntropy.apply(logits, labels), reduction)
+        return SoftmaxCrossEntropy.apply(logits, targets=labels, mean=True)
+    return _reduce(SoftmaxCrossEntropy.apply(logits, targets=labels), reduction)
 
 
 def binary_cross_entropy(predictions: Tensor, targets: Any, reduction: str = "mean") -> Tensor:

@@ -71,9 +71,10 @@ class SoftmaxCrossEntropy(Function):
     cheap, and it keeps pushing a sample whose true-class probability fell below 1e-7
     (where the composed, clipped loss has a zero gradient). The loss value is clipped like
     the book's, so both paths report the same numbers.
-    `targets` are integer labels (n,) or one-hot rows (n, classes), a constant. With
-    `mean=True` the op returns the mean over samples, L = (1/n) sum L_i, whose gradient is
-    (softmax - onehot) / n: one node where a separate mean would add two.
+    `targets` are integer labels (n,) or one-hot rows (n, classes): a parameter, not an
+    input, since no gradient flows to them. With `mean=True` the op returns the mean over
+    samples, L = (1/n) sum L_i, whose gradient is (softmax - onehot) / n: one node where a
+    separate mean would add two.
     """
 
     @staticmethod
@@ -87,7 +88,8 @@ class SoftmaxCrossEntropy(Function):
             rows, confidences = None, (probs * targets).sum(axis=1)
         ctx.save_for_backward(logits, probs)
         ctx.targets, ctx.rows, ctx.mean = targets, rows, mean
-        log_confidences = np.log(np.clip(confidences, EPSILON, 1 - EPSILON))
+        np.maximum(confidences, EPSILON, out=confidences)  # np.clip, without its Python wrapper
+        log_confidences = np.log(np.minimum(confidences, 1 - EPSILON, out=confidences), out=confidences)
         if mean:
             return np.asarray(-log_confidences.sum() / len(log_confidences), dtype=logits.dtype)
         return np.negative(log_confidences, out=log_confidences)
@@ -97,13 +99,13 @@ class SoftmaxCrossEntropy(Function):
         logits, probs = ctx.saved_tensors
         scale = grad * (1.0 / len(ctx.targets)) if ctx.mean else grad.reshape(-1, 1)
         if isinstance(logits, Tensor):  # recorded backward: softmax as a differentiable expression
-            return (scale * (logits.softmax(axis=1) - _one_hot(ctx.targets, probs)), None)
+            return (scale * (logits.softmax(axis=1) - _one_hot(ctx.targets, probs)),)
         result = probs * scale  # softmax - onehot, times the upstream gradient, in two passes
         if ctx.rows is None:
             result -= ctx.targets * scale
         else:
             result[ctx.rows, ctx.targets] -= scale if ctx.mean else scale[:, 0]
-        return (result, None)
+        return (result,)
 
 
 def _one_hot(targets: np.ndarray, like: np.ndarray) -> np.ndarray:
