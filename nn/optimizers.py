@@ -5,8 +5,10 @@ on its own: `opt = nn.Adam(model.parameters()); opt.zero_grad(); loss.backward()
 
 Every step follows the book's three phases: pre_update_params (learning-rate decay),
 an update of each parameter that has a gradient, post_update_params (iterations += 1).
-Updates run in place on `param.data` with `out=` into buffers allocated once, so a step
-allocates no arrays.
+Updates run in place on `param.data`. Adagrad, RMSprop and Adam work with `out=` in
+buffers allocated once, so their steps allocate no arrays; SGD's `w -= lr * g` takes one
+fresh temporary per parameter instead, measured faster than a kept scratch array (the
+allocator hands back memory still in the cache; benchmarks/NOTES.md).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ class Optimizer:
     """
 
     buffer_names: tuple[str, ...] = ()
+    uses_scratch = True  # whether update() needs a work array per parameter
 
     def __init__(self, params: Iterable[Tensor] | None = None, *, learning_rate: float, decay: float = 0.0) -> None:
         if isinstance(params, (int, float)):
@@ -56,7 +59,8 @@ class Optimizer:
         self.params = list(unique.values())
         self.buffers = {name: [np.zeros_like(p.data) for p in self.params] for name in self.buffer_names}
         # per parameter: (its buffers in buffer_names order, a scratch array); built once, not per step
-        self._work = [([self.buffers[name][index] for name in self.buffer_names], np.empty_like(p.data))
+        self._work = [([self.buffers[name][index] for name in self.buffer_names],
+                       np.empty_like(p.data) if self.uses_scratch else None)
                       for index, p in enumerate(self.params)]
 
     def zero_grad(self) -> None:
@@ -83,7 +87,8 @@ class Optimizer:
 
     def update(self, weights: np.ndarray, grad: np.ndarray, buffers: list[np.ndarray], scratch: np.ndarray) -> None:
         """Change `weights` in place; `buffers` are this parameter's state arrays (in
-        `buffer_names` order) and `scratch` a work array of the same shape."""
+        `buffer_names` order) and `scratch` a work array of the same shape (None unless
+        `uses_scratch`)."""
         raise NotImplementedError(f"{type(self).__name__} must define update()")
 
     # ------------------------------------------------------------------ state
@@ -152,6 +157,8 @@ class SGD(Optimizer):
     with momentum:     m <- momentum * m - lr * g;   w <- w + m
     """
 
+    uses_scratch = False  # lr * g goes to a fresh temporary (see the module's docstring)
+
     def __init__(
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 1.0, decay: float = 0.0,
         momentum: float = 0.0,
@@ -161,13 +168,13 @@ class SGD(Optimizer):
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
     def update(self, weights, grad, buffers, scratch) -> None:
-        np.multiply(grad, self.current_learning_rate, out=scratch)
+        step = grad * self.current_learning_rate
         if not self.momentum:
-            weights -= scratch
+            weights -= step
             return
         (momentums,) = buffers
         momentums *= self.momentum
-        momentums -= scratch
+        momentums -= step
         weights += momentums
 
     def get_config(self) -> dict[str, Any]:
