@@ -1,15 +1,18 @@
 """Per-op overhead: forward + backward time of long chains of ops on 1-element tensors.
 
-    python benchmarks/op_overhead.py [--rounds 5] [--length 40000] [--long-length 1000000]
+    python benchmarks/op_overhead.py [--rounds 9] [--length 40000] [--long-length 1000000]
 
 With one element the arithmetic costs nothing, so the time is the framework's own work
 per op: building the node, recording the graph, ordering it and running each backward
 rule. Two chains: `y = y * c` repeated, and a mixed cycle y -> y + c -> y * c -> exp ->
 log -> y - c -> y / c (six different ops, identity up to rounding). When PyTorch is
 importable, the same chains run through it in the same process, one thread, for a
-side-by-side figure. Each figure is the median of --rounds rounds; the long chain (a
-million ops, which must not hit a recursion limit) is timed once per engine. The script
-prints a Markdown table for `make bench`.
+side-by-side figure. Rounds are interleaved (each engine once per round, in turn), each
+time figure is the median over --rounds rounds, and the ratio is paired: the median over
+rounds of (tensorgrad's total / PyTorch's total in the same round), so a burst of load
+from a neighbour on a shared machine lands on both sides of a quotient. The long chain
+(a million ops, which must not hit a recursion limit) is timed once per engine. The
+script prints a Markdown table for `make bench`.
 
 Python's cycle collector is part of what a user pays: tensorgrad keeps every node and
 intermediate tensor of the graph as a Python object, and full collections walk them all.
@@ -94,13 +97,21 @@ def time_chain(chain: Callable, leaves: Callable, backward: Callable, length: in
     return middle - start, end - middle
 
 
-def median_per_op(chain: Callable, leaves: Callable, backward: Callable, length: int, rounds: int) -> tuple[float, float]:
-    """Median forward and backward microseconds per op over `rounds` chains (after a warm-up)."""
-    time_chain(chain, leaves, backward, min(length, 600))
-    times = [time_chain(chain, leaves, backward, length) for _ in range(rounds)]
-    forward = statistics.median(t[0] for t in times)
-    backward_time = statistics.median(t[1] for t in times)
-    return 1e6 * forward / length, 1e6 * backward_time / length
+def interleaved_per_op(chain: Callable, found: dict[str, tuple[Callable, Callable]], length: int,
+                       rounds: int) -> dict[str, list[tuple[float, float]]]:
+    """Microseconds per op (forward, backward) of every engine in every round; within a round
+    the engines take turns, starting with a different one each round (after one short
+    warm-up chain each)."""
+    for leaves, backward in found.values():
+        time_chain(chain, leaves, backward, min(length, 600))
+    per_op: dict[str, list[tuple[float, float]]] = {engine: [] for engine in found}
+    names = list(found)
+    for r in range(rounds):
+        for engine in names[r % len(names):] + names[:r % len(names)]:
+            leaves, backward = found[engine]
+            forward, backward_time = time_chain(chain, leaves, backward, length)
+            per_op[engine].append((1e6 * forward / length, 1e6 * backward_time / length))
+    return per_op
 
 
 def engines() -> dict[str, tuple[Callable, Callable]]:
@@ -113,7 +124,7 @@ def engines() -> dict[str, tuple[Callable, Callable]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per figure; the median is reported")
+    parser.add_argument("--rounds", type=int, default=9, help="rounds per figure; the median is reported")
     parser.add_argument("--length", type=int, default=40_000, help="ops per chain")
     parser.add_argument("--long-length", type=int, default=1_000_000, help="ops in the long chain (0 skips it)")
     parser.add_argument("--gc-off", action="store_true", help="disable Python's cycle collector while timing")
@@ -132,14 +143,16 @@ def main() -> None:
     print("| chain | engine | forward µs/op | backward µs/op | total µs/op |")
     print("|---|---|---:|---:|---:|")
     for chain_name, chain in CHAINS.items():
-        totals = {}
-        for engine, (leaves, backward) in found.items():
-            forward, backward_time = median_per_op(chain, leaves, backward, args.length, args.rounds)
-            totals[engine] = forward + backward_time
-            print(f"| {chain_name} | {engine} | {forward:.2f} | {backward_time:.2f} | {totals[engine]:.2f} |")
-        if len(totals) == 2:
-            ours, theirs = totals.values()
-            print(f"| {chain_name} | **ratio tensorgrad / PyTorch** | | | **{ours / theirs:.2f}x** |")
+        per_op = interleaved_per_op(chain, found, args.length, args.rounds)
+        for engine, times in per_op.items():
+            forward = statistics.median(t[0] for t in times)
+            backward_time = statistics.median(t[1] for t in times)
+            total = statistics.median(t[0] + t[1] for t in times)
+            print(f"| {chain_name} | {engine} | {forward:.2f} | {backward_time:.2f} | {total:.2f} |")
+        if len(per_op) == 2:
+            ours, theirs = per_op.values()
+            ratio = statistics.median((a[0] + a[1]) / (b[0] + b[1]) for a, b in zip(ours, theirs))
+            print(f"| {chain_name} | **ratio tensorgrad / PyTorch (paired median)** | | | **{ratio:.2f}x** |")
     if torch is None:
         print("\n(PyTorch is not installed: no comparison.)")
 

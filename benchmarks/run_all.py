@@ -24,6 +24,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 SCRIPTS = (
     ("op_overhead.py", ()),
+    ("op_overhead.py", ("--gc-off", "--long-length", "0")),  # the engine's own cost, without the collector
     ("mlp.py", ("--full",)),
     ("scaling.py", ()),
 )
