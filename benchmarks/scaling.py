@@ -1,6 +1,6 @@
 """How the time of one training step grows with the batch size and with the depth.
 
-    python benchmarks/scaling.py [--rounds 3]
+    python benchmarks/scaling.py [--rounds 5]
 
 Same contenders as benchmarks/mlp.py (the hand-written NumPy reference with the book's
 SGD, tensorgrad's expression loop with nn.SGD, PyTorch when importable), same thread
@@ -13,7 +13,9 @@ setting, random data. Two sweeps:
   signal neither vanishes into denormals nor explodes), batch 128: time per layer stays
   flat when cost is linear in the number of layers (the backward walk is linear).
 
-Each figure is the median of interleaved rounds (wall clock); prints Markdown tables.
+Each time is the median of interleaved rounds (wall clock); the last column is paired, as
+in mlp.py: the median over rounds of tensorgrad's time / NumPy's in the same round.
+Prints Markdown tables.
 """
 from __future__ import annotations
 
@@ -33,8 +35,10 @@ DEPTH_BATCH = 128
 WIDTH = 128
 
 
-def step_times(sizes: Sequence[int], init: str, batch: int, steps: int, rounds: int) -> dict[str, float]:
-    """Median wall seconds per step of each contender on `steps` random batches."""
+def step_times(sizes: Sequence[int], init: str, batch: int, steps: int,
+               rounds: int) -> tuple[dict[str, float], float]:
+    """Median wall seconds per step of each contender on `steps` random batches, and the
+    paired ratio tensorgrad / NumPy."""
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (batch * steps, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], batch * steps)
@@ -44,24 +48,24 @@ def step_times(sizes: Sequence[int], init: str, batch: int, steps: int, rounds: 
         found["PyTorch"] = TorchMLP(parameters, "sgd")
     runs = {name: (lambda trainer=trainer: trainer.train_epoch(X, y, batch)) for name, trainer in found.items()}
     timings = interleaved(runs, rounds)
-    return {name: timings.median(name) / steps for name in runs}
+    return {name: timings.median(name) / steps for name in runs}, timings.ratio("tensorgrad", "NumPy")
 
 
-def print_table(title: str, unit: str, rows: dict[int, dict[str, float]], column: str) -> None:
-    names = list(next(iter(rows.values())))
+def print_table(title: str, unit: str, rows: dict[int, tuple[dict[str, float], float]], column: str) -> None:
+    names = list(next(iter(rows.values()))[0])
     print(f"\n### {title}\n")
     print(f"| {column} | " + " | ".join(f"{name} ms/step" for name in names) + " | "
-          + " | ".join(f"{name} µs/{unit}" for name in names) + " | tensorgrad / NumPy |")
+          + " | ".join(f"{name} µs/{unit}" for name in names) + " | tensorgrad / NumPy (paired) |")
     print("|---:|" + "---:|" * (2 * len(names) + 1))
-    for size, times in rows.items():
+    for size, (times, ratio) in rows.items():
         per_step = " | ".join(f"{1e3 * t:.3f}" for t in times.values())
         per_unit = " | ".join(f"{1e6 * t / size:.2f}" for t in times.values())
-        print(f"| {size} | {per_step} | {per_unit} | {times['tensorgrad'] / times['NumPy']:.2f}x |")
+        print(f"| {size} | {per_step} | {per_unit} | {ratio:.2f}x |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per figure")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per figure")
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, got {args.rounds}")
