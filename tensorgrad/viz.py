@@ -187,7 +187,7 @@ def _is_broadcast(node: Any, tensor: Tensor, output: Tensor) -> bool:
     if not tensor.requires_grad:
         return False
     if isinstance(node, fused.Linear):
-        return len(node.inputs) == 3 and tensor is node.inputs[2] and tensor.size != output.size
+        return tensor is node.inputs[2] and tensor.size != output.size
     return isinstance(node, BROADCASTING_OPS) and tensor.shape != output.shape
 
 
