@@ -9,9 +9,13 @@ from .core import where
 
 
 def relu(x: Tensor) -> Tensor:
-    """max(0, x) as where(x > 0, x, 0): the derivative is 1 for x > 0 and 0 otherwise (0 at
-    x = 0, as in the book). The mask x > 0 is a constant of the graph."""
-    return where(x.data > 0, x, 0)
+    """max(x, 0): the derivative is 1 for x > 0 and 0 otherwise (0 at x = 0, as in the book,
+    since Maximum gives a tie to its second input).
+
+    Written with maximum rather than where(x > 0, x, 0): NumPy's maximum is branch-free,
+    and selecting by a mask of random signs costs ~10x more (benchmarks/NOTES.md).
+    """
+    return ops.Maximum.apply(x, as_tensor(0, x))
 
 
 def sigmoid(x: Tensor) -> Tensor:

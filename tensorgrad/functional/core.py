@@ -46,13 +46,13 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 
 def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise max; at ties the gradient is shared equally."""
+    """Elementwise max; at a tie the gradient goes to b."""
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     return ops.Maximum.apply(as_tensor(a, like), as_tensor(b, like))
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise min; at ties the gradient is shared equally."""
+    """Elementwise min; at a tie the gradient goes to b."""
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     return ops.Minimum.apply(as_tensor(a, like), as_tensor(b, like))
 

@@ -84,7 +84,11 @@ class Clip(Function):
 
 
 class Maximum(Function):
-    """z = max(a, b);  dz/da = [a > b] + [a = b] / 2, dz/db = 1 - dz/da (ties share)"""
+    """z = max(a, b);  dz/da = [a > b], dz/db = [a <= b]  (a tie goes to b)
+
+    At a tie any split of the gradient is a valid subgradient; giving it to b makes
+    maximum(x, 0) the book's ReLU, whose derivative at 0 is 0.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -94,11 +98,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = (data_of(x) for x in ctx.saved_tensors)
-        return _shared_at_ties(ctx, grad, a > b, a == b)
+        return _to_the_winner(ctx, grad, a > b)
 
 
 class Minimum(Function):
-    """z = min(a, b);  dz/da = [a < b] + [a = b] / 2, dz/db = 1 - dz/da (ties share)"""
+    """z = min(a, b);  dz/da = [a < b], dz/db = [a >= b]  (a tie goes to b)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -108,16 +112,15 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = (data_of(x) for x in ctx.saved_tensors)
-        return _shared_at_ties(ctx, grad, a < b, a == b)
+        return _to_the_winner(ctx, grad, a < b)
 
 
-def _shared_at_ties(ctx, grad, a_wins, tie):
-    """Maximum's and Minimum's gradients: to the winner, shared equally at a tie (a constant
-    weight, so the same rule serves create_graph)."""
-    weight_a = (a_wins + 0.5 * tie).astype(data_of(grad).dtype)
+def _to_the_winner(ctx, grad, a_wins):
+    """Maximum's and Minimum's gradients: all to a where it wins, else all to b. The mask
+    is a constant, so the same rule serves create_graph."""
     needs = ctx.needs_input_grad
-    return (grad * weight_a if needs[0] else None,
-            grad * (1 - weight_a) if needs[1] else None)
+    return (grad * a_wins if needs[0] else None,
+            grad * ~a_wins if needs[1] else None)
 
 
 class Where(Function):
