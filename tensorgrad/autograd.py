@@ -19,7 +19,6 @@ import heapq
 import itertools
 import os
 import traceback
-import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
@@ -273,12 +272,6 @@ def output_of(node: Function) -> tuple[tuple, np.dtype, Any]:
     if node.freed:
         return node.output_shape, node.output_dtype, tensor
     return node.output.shape, node.output.dtype, tensor
-
-
-def retain_grad(tensor: Any) -> None:
-    """Keep `tensor.grad` after backward although it is not a leaf (PyTorch's retain_grad).
-    The node holds a weak reference, so a dropped tensor retains nothing."""
-    tensor._node.retained = weakref.ref(tensor)
 
 
 def _free(node: Function) -> None:
