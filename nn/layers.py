@@ -4,7 +4,6 @@ Only forward passes are written here; every gradient comes from tensorgrad's ops
 """
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -12,21 +11,10 @@ import numpy as np
 from tensorgrad import Tensor, functional
 from tensorgrad.tensor import as_tensor
 
-from .module import Module, check_hyperparameter
+from .checks import check_choice, check_integer, check_number, check_seed
+from .module import Module
 
 INITS = ("book", "he", "glorot")
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
-def _seed(value: Any) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
-        raise TypeError(f"seed must be an int or None, got {value!r}")
-    return value
 
 
 def _initial_weights(init: str, n_inputs: int, n_neurons: int, rng: np.random.Generator) -> np.ndarray:
@@ -69,19 +57,17 @@ class Dense(Module):
         seed: int | None = None,
     ) -> None:
         super().__init__()
-        self.n_inputs = _positive_int("n_inputs", n_inputs)
-        self.n_neurons = _positive_int("n_neurons", n_neurons)
-        self.weight_regularizer_l1 = check_hyperparameter("weight_regularizer_l1", weight_regularizer_l1, at_least=0)
-        self.weight_regularizer_l2 = check_hyperparameter("weight_regularizer_l2", weight_regularizer_l2, at_least=0)
-        self.bias_regularizer_l1 = check_hyperparameter("bias_regularizer_l1", bias_regularizer_l1, at_least=0)
-        self.bias_regularizer_l2 = check_hyperparameter("bias_regularizer_l2", bias_regularizer_l2, at_least=0)
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}")
-        self.init = init
+        self.n_inputs = check_integer("n_inputs", n_inputs)
+        self.n_neurons = check_integer("n_neurons", n_neurons)
+        self.weight_regularizer_l1 = check_number("weight_regularizer_l1", weight_regularizer_l1, at_least=0)
+        self.weight_regularizer_l2 = check_number("weight_regularizer_l2", weight_regularizer_l2, at_least=0)
+        self.bias_regularizer_l1 = check_number("bias_regularizer_l1", bias_regularizer_l1, at_least=0)
+        self.bias_regularizer_l2 = check_number("bias_regularizer_l2", bias_regularizer_l2, at_least=0)
+        self.init = check_choice("init", init, INITS)
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
-            raise ValueError(f"dtype must be a floating-point type, got {self.dtype}")
-        self.seed = _seed(seed)
+            raise ValueError(f"dtype: expected a floating-point type, got {self.dtype}")
+        self.seed = check_seed("seed", seed)
         rng = np.random.default_rng(seed)
         weights = _initial_weights(init, self.n_inputs, self.n_neurons, rng)
         self.weights = Tensor(weights.astype(self.dtype), requires_grad=True)
@@ -120,8 +106,8 @@ class Dropout(Module):
 
     def __init__(self, rate: float, seed: int | None = None) -> None:
         super().__init__()
-        self.rate = check_hyperparameter("rate", rate, at_least=0, below=1)
-        self.seed = _seed(seed)
+        self.rate = check_number("rate", rate, at_least=0, below=1)
+        self.seed = check_seed("seed", seed)
         self.rng = np.random.default_rng(seed)
 
     def forward(self, x: Any) -> Any:

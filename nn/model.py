@@ -30,6 +30,7 @@ from tensorgrad import Tensor, functional
 
 from . import serialization
 from .activations import Softmax
+from .checks import check_integer, check_seed
 from .data import batch_count, batches
 from .layers import Dense
 from .losses import CategoricalCrossEntropy, Loss
@@ -51,9 +52,7 @@ class Model(Module):
 
     def __init__(self, seed: int | None = None) -> None:
         super().__init__()
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise TypeError(f"seed: expected an int or None, got {seed!r}")
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         self.rng = np.random.default_rng(seed)
         self.epochs_trained = 0  # over all train calls; a checkpoint keeps it
         self.layers: list[Module] = []
@@ -173,9 +172,9 @@ class Model(Module):
             raise RuntimeError("train: call model.finalize() after add(...) and set(...), before training")
         if on_nan not in ("raise", "warn"):
             raise ValueError(f"on_nan: expected 'raise' or 'warn', got {on_nan!r}")
-        epochs = _positive_int("epochs", epochs)
+        epochs = check_integer("epochs", epochs)
         if print_every is not None:
-            print_every = _positive_int("print_every", print_every)
+            print_every = check_integer("print_every", print_every)
         X, y = self._check_data(X, y, "X", "y")
         validation = None
         if validation_data is not None:
@@ -480,12 +479,6 @@ def _all_finite(values: np.ndarray) -> bool:
     reach any inf) decide. It runs on every `train` call, over the whole set."""
     with np.errstate(invalid="ignore", over="ignore"):
         return bool(np.isfinite(values.sum()) or (np.isfinite(values.min()) and np.isfinite(values.max())))
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return int(value)
 
 
 def _figures(accuracy: float, data_loss: float, regularization_loss: float, learning_rate: float) -> str:

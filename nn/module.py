@@ -10,40 +10,11 @@ raises AttributeError); the module only remembers which names are parameters and
 from __future__ import annotations
 
 import inspect
-import numbers
 from typing import Any, Iterator
 
 import numpy as np
 
 from tensorgrad import Tensor
-
-
-def check_hyperparameter(
-    name: str,
-    value: Any,
-    *,
-    above: float | None = None,
-    at_least: float | None = None,
-    below: float | None = None,
-) -> float:
-    """`value` as a float, or an error naming the argument, the allowed range and the value.
-
-    Shared by layers and optimizers so that every hyper-parameter fails the same clear way.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    bounds = []
-    if above is not None:
-        bounds.append((value > above, f"> {above}"))
-    if at_least is not None:
-        bounds.append((value >= at_least, f">= {at_least}"))
-    if below is not None:
-        bounds.append((value < below, f"< {below}"))
-    if not all(ok for ok, _ in bounds) or value != value:  # value != value catches NaN
-        expected = " and ".join(text for _, text in bounds)
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-    return value
 
 
 class Module:

@@ -19,7 +19,7 @@ import numpy as np
 
 from tensorgrad import Tensor
 
-from .module import check_hyperparameter
+from .checks import check_number
 
 
 class Optimizer:
@@ -40,8 +40,8 @@ class Optimizer:
                 f"params must be an iterable of Tensors or None, got the number {params!r}; "
                 f"pass the learning rate by keyword: {type(self).__name__}(learning_rate={params!r})"
             )
-        self.learning_rate = check_hyperparameter("learning_rate", learning_rate, above=0)
-        self.decay = check_hyperparameter("decay", decay, at_least=0)
+        self.learning_rate = check_number("learning_rate", learning_rate, above=0)
+        self.decay = check_number("decay", decay, at_least=0)
         self.current_learning_rate = self.learning_rate
         self.iterations = 0
         self.set_parameters([] if params is None else params)
@@ -163,7 +163,7 @@ class SGD(Optimizer):
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 1.0, decay: float = 0.0,
         momentum: float = 0.0,
     ) -> None:
-        self.momentum = check_hyperparameter("momentum", momentum, at_least=0, below=1)
+        self.momentum = check_number("momentum", momentum, at_least=0, below=1)
         self.buffer_names = ("momentums",) if self.momentum else ()
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
@@ -194,7 +194,7 @@ class Adagrad(Optimizer):
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 1.0, decay: float = 0.0,
         epsilon: float = 1e-7,
     ) -> None:
-        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
+        self.epsilon = check_number("epsilon", epsilon, above=0)
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
     def update(self, weights, grad, buffers, scratch) -> None:
@@ -220,8 +220,8 @@ class RMSprop(Optimizer):
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 0.001, decay: float = 0.0,
         epsilon: float = 1e-7, rho: float = 0.9,
     ) -> None:
-        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
-        self.rho = check_hyperparameter("rho", rho, at_least=0, below=1)
+        self.epsilon = check_number("epsilon", epsilon, above=0)
+        self.rho = check_number("rho", rho, at_least=0, below=1)
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
     def update(self, weights, grad, buffers, scratch) -> None:
@@ -250,9 +250,9 @@ class Adam(Optimizer):
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 0.001, decay: float = 0.0,
         epsilon: float = 1e-7, beta_1: float = 0.9, beta_2: float = 0.999,
     ) -> None:
-        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
-        self.beta_1 = check_hyperparameter("beta_1", beta_1, at_least=0, below=1)
-        self.beta_2 = check_hyperparameter("beta_2", beta_2, at_least=0, below=1)
+        self.epsilon = check_number("epsilon", epsilon, above=0)
+        self.beta_1 = check_number("beta_1", beta_1, at_least=0, below=1)
+        self.beta_2 = check_number("beta_2", beta_2, at_least=0, below=1)
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
     def update(self, weights, grad, buffers, scratch) -> None:
