@@ -11,7 +11,7 @@ from .metrics import (
     Accuracy, CategoricalAccuracy, RegressionAccuracy, classification_report, confusion_matrix, format_report,
 )
 from .model import Model
-from .serialization import ModelFileError
+from .files import ModelFileError
 from .data import batches, sine_data, spiral_data, vertical_data
 from .images import ImageFileError, prepare_image, read_image
 from .datasets import (

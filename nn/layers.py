@@ -57,21 +57,32 @@ class Dense(Module):
         seed: int | None = None,
     ) -> None:
         super().__init__()
-        self.n_inputs = check_integer("n_inputs", n_inputs)
-        self.n_neurons = check_integer("n_neurons", n_neurons)
+        shapes = self.parameter_shapes(n_inputs=n_inputs, n_neurons=n_neurons, dtype=dtype)
+        (self.n_inputs, self.n_neurons), self.dtype = shapes["weights"]
         self.weight_regularizer_l1 = check_number("weight_regularizer_l1", weight_regularizer_l1, at_least=0)
         self.weight_regularizer_l2 = check_number("weight_regularizer_l2", weight_regularizer_l2, at_least=0)
         self.bias_regularizer_l1 = check_number("bias_regularizer_l1", bias_regularizer_l1, at_least=0)
         self.bias_regularizer_l2 = check_number("bias_regularizer_l2", bias_regularizer_l2, at_least=0)
         self.init = check_choice("init", init, INITS)
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise ValueError(f"dtype: expected a floating-point type, got {self.dtype}")
         self.seed = check_seed("seed", seed)
         rng = np.random.default_rng(seed)
         weights = _initial_weights(init, self.n_inputs, self.n_neurons, rng)
         self.weights = Tensor(weights.astype(self.dtype), requires_grad=True)
         self.biases = Tensor(np.zeros((1, self.n_neurons), dtype=self.dtype), requires_grad=True)
+
+    @classmethod
+    def parameter_shapes(cls, *, n_inputs: Any, n_neurons: Any, dtype: Any = np.float32,
+                         **hyperparameters: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+        """weights (n_inputs, n_neurons) and biases (1, n_neurons), both of `dtype`."""
+        n_inputs = check_integer("n_inputs", n_inputs)
+        n_neurons = check_integer("n_neurons", n_neurons)
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError as error:
+            raise ValueError(f"dtype: expected a floating-point type, got {dtype!r:.80}") from error
+        if dtype.kind != "f":
+            raise ValueError(f"dtype: expected a floating-point type, got {dtype}")
+        return {"weights": ((n_inputs, n_neurons), dtype), "biases": ((1, n_neurons), dtype)}
 
     def forward(self, x: Any) -> Tensor:
         return functional.linear(x, self.weights, self.biases)

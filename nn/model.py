@@ -28,7 +28,7 @@ from tqdm import tqdm
 import tensorgrad
 from tensorgrad import Tensor, functional
 
-from . import serialization
+from .files import model_files
 from .activations import Softmax
 from .checks import check_integer, check_seed
 from .data import batch_count, batches
@@ -433,37 +433,37 @@ class Model(Module):
             np.copyto(target.data, array)
 
     # ------------------------------------------------------------------ files
-    # The format and every check on loading live in nn/serialization.py. Writes are
+    # The format and every check on loading live in nn/files/. Writes are
     # atomic; a bad file raises nn.ModelFileError and changes nothing.
     def save(self, path: str | os.PathLike) -> None:
         """Layers, loss, optimizer and accuracy settings, and parameters, in one model file."""
-        serialization.save_model(self, path)
+        model_files.save_model(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Model":
         """Rebuild a model written by `save` (or `save_checkpoint`), finalized and ready to
         predict or train on; the whole file is checked before anything is built."""
-        return serialization.load_model(cls, path)
+        return model_files.load_model(cls, path)
 
     def save_checkpoint(self, path: str | os.PathLike) -> None:
         """What `save` writes plus what resuming needs: the optimizer's state, the number of
         epochs trained and the states of the random generators (shuffling and dropout), so
         that training a loaded checkpoint continues exactly as if it had never stopped."""
-        serialization.save_model(self, path, checkpoint=True)
+        model_files.save_model(self, path, checkpoint=True)
 
     @classmethod
     def load_checkpoint(cls, path: str | os.PathLike) -> "Model":
         """Rebuild a model written by `save_checkpoint`, with its training state."""
-        return serialization.load_model(cls, path, checkpoint=True)
+        return model_files.load_model(cls, path, checkpoint=True)
 
     def save_parameters(self, path: str | os.PathLike) -> None:
         """The parameters alone (`state_dict()`), by dotted name; works for any layers."""
-        serialization.save_parameters(self, path)
+        model_files.save_parameters(self, path)
 
     def load_parameters(self, path: str | os.PathLike) -> None:
         """Load `save_parameters` output: names, shapes and dtypes must all match; the
         parameters change only once the whole file has been read and checked."""
-        serialization.load_parameters(self, path)
+        model_files.load_parameters(self, path)
 
 
 # --------------------------------------------------------------------------- helpers

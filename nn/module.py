@@ -170,6 +170,13 @@ class Module:
         for name, parameter in parameters.items():
             np.copyto(parameter.data, state[name])
 
+    @classmethod
+    def parameter_shapes(cls, **config: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+        """The (shape, dtype) of each parameter `cls(**config)` would create, without
+        creating it: a loader checks a file's architecture against the arrays it declares
+        before allocating anything. Modules without parameters keep this default, {}."""
+        return {}
+
     def get_config(self) -> dict[str, Any]:
         """JSON-able constructor arguments: `type(m)(**m.get_config())` rebuilds the module.
 
