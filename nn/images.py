@@ -12,7 +12,7 @@ the gap in five steps:
 5. resize to 28x28 with `cv2.INTER_AREA`, which averages the pixels each output pixel
    covers (the right filter for shrinking; bilinear would skip most of them and alias).
 
-The result is scaled exactly like the training data with `nn.datasets.scale_and_flatten`.
+The result is scaled exactly like the training data with `nn.data.scale_and_flatten`.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ def open_regular_file(path: str | os.PathLike, error: type[Exception], what: str
 
     Anything else (a directory, FIFO, device, socket, a symbolic-link loop, an unreadable
     file) raises `error` naming the path and saying what it is instead of `what` (e.g.
-    "a model file"). A path that does not exist is still a FileNotFoundError. The type is
+    "a model file"). A path that does not exist is still a FileNotFoundError (or
+    NotADirectoryError, when a folder on the way is a file). The type is
     checked before opening (devices are never opened) and again on the open descriptor,
     in case the path was swapped in between.
     """
@@ -33,7 +34,7 @@ def open_regular_file(path: str | os.PathLike, error: type[Exception], what: str
         if stat.S_ISREG(mode):
             descriptor = os.open(path, _OPEN_FLAGS)
             mode = os.fstat(descriptor).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no such path: not for the caller to judge
         raise
     except OSError as problem:  # a link loop, a name too long, no permission, ...
         raise error(f"{path}: cannot open it as {what} ({problem.strerror or problem})") from problem

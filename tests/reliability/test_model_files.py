@@ -265,7 +265,6 @@ def test_no_module_can_unpickle():
     """The packages never import pickle, and every np.load passes allow_pickle=False."""
     root = Path(__file__).resolve().parents[2]
     sources = sorted((root / "nn").rglob("*.py")) + sorted((root / "tensorgrad").rglob("*.py"))
-    loads = 0
     for source in sources:
         for node in ast.walk(ast.parse(source.read_text())):
             if isinstance(node, ast.Import):
@@ -273,10 +272,10 @@ def test_no_module_can_unpickle():
             elif isinstance(node, ast.ImportFrom):
                 assert node.module != "pickle", source
             elif isinstance(node, ast.Call) and ast.unparse(node.func) == "np.load":
-                loads += 1
                 keywords = {keyword.arg: ast.unparse(keyword.value) for keyword in node.keywords}
                 assert keywords.get("allow_pickle") == "False", f"{source}:{node.lineno}"
-    assert sources and loads > 0  # nn.datasets reads its cache with np.load
+    # the scan reaches the subpackages (nn/files/, nn/datasets/), where files are read
+    assert {"container.py", "cache.py", "archive.py"} <= {source.name for source in sources}
 
 
 # ---------------------------------------------------------------- model files
