@@ -6,7 +6,7 @@ layout) with these members:
 
 - `header.json`: `{"format": "tensorgrad-model", "version": 1, ..., "arrays": {name:
   {"dtype": "<f4", "shape": [2, 64]}}}` plus whatever the caller describes (architecture,
-  settings, checkpoint state). JSON only: no code, no NaN, no number overflowing to inf.
+  settings, checkpoint state). JSON only: no code, no NaN, no number that overflows to inf.
 - `<name>.npy` for every entry of `"arrays"`, and nothing else.
 
 Reading treats the file as hostile and runs in two phases. `open_container` accepts only
@@ -190,8 +190,7 @@ def _read_header(archive: zipfile.ZipFile, where: str, max_bytes: int) -> dict:
     if size > MAX_HEADER_BYTES:
         raise ModelFileError(f"{where}: member '{HEADER_MEMBER}' declares {size} bytes; expected at most {MAX_HEADER_BYTES}")
     try:
-        header = json.loads(archive.read(HEADER_MEMBER).decode("utf-8"), parse_constant=_refuse_constant,
-                            parse_float=_finite_float)
+        header = json.loads(archive.read(HEADER_MEMBER).decode("utf-8"), parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as error:  # bad UTF-8, bad JSON, NaN, nesting too deep
         raise ModelFileError(f"{where}: member '{HEADER_MEMBER}' is not valid UTF-8 JSON ({error})") from error
     _check_header(header, where, max_bytes)
@@ -209,18 +208,28 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not allowed in a model file")
 
 
-def _finite_float(text: str) -> float:
-    """JSON's numbers have no range: 1e999 parses to inf, which no header may hold."""
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"the number {text[:40]} overflows to inf; expected a finite number")
-    return number
+def _non_finite_field(header: dict) -> str | None:
+    """The dotted path of a number that JSON's unbounded range turned into inf (1e999), if
+    any: such a number passes the no-Infinity rule but would train weights into NaN."""
+    stack: list[tuple[str, Any]] = [(key, value) for key, value in header.items()]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return path
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+    return None
 
 
 def _check_header(header: Any, where: str, max_bytes: int) -> None:
     place = f"{where}: member '{HEADER_MEMBER}'"
     if not isinstance(header, dict):
         raise ModelFileError(f"{place}: expected a JSON object, got {type(header).__name__}")
+    overflowing = _non_finite_field(header)
+    if overflowing is not None:
+        raise ModelFileError(f"{place}: field '{overflowing}' overflows to inf; expected a finite number")
     if header.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{place}: expected format {FORMAT_NAME!r}, got {header.get('format')!r}")
     version = header.get("version")

@@ -64,8 +64,6 @@ def test_glorot_is_uniform_within_its_limit():
         ({"weight_regularizer_l2": "5e-4"}, TypeError, "weight_regularizer_l2: expected a finite number >= 0, got '5e-4' \\(str\\)"),
         ({"init": "xavier"}, ValueError, r"init: expected one of \('book', 'he', 'glorot'\), got 'xavier'"),
         ({"dtype": np.int32}, ValueError, "dtype: expected a floating-point type, got int32"),
-        ({"weight_regularizer_l2": float("inf")}, ValueError, "weight_regularizer_l2: expected a finite number >= 0, got inf"),
-        ({"bias_regularizer_l1": 10**400}, ValueError, "bias_regularizer_l1: expected a finite number >= 0, got 1000"),
         ({"seed": -1}, ValueError, "seed: expected None or an integer from 0 to 2\\*\\*128 - 1, got -1"),
         ({"seed": 1.5}, TypeError, "seed: expected None or an integer from 0 to 2\\*\\*128 - 1, got 1.5"),
     ],
