@@ -26,7 +26,7 @@ import numpy as np
 
 from ..files import open_regular_file
 from ..files.regular import describe_kind
-from ..files.zip_members import check_zip_member
+from ..files.zip_members import check_zip_member, open_zip
 from .layout import IMAGE_SHAPE, SPLITS, DatasetError, check_counts, check_folder_name, split_and_label
 
 MAX_MEMBERS = 100_000  # the real archive has 70,023 entries
@@ -204,13 +204,9 @@ def load_source(source: Path, counts: dict[str, int]) -> tuple[np.ndarray, np.nd
 
 @contextlib.contextmanager
 def _open_zip(path: Path) -> Iterator[zipfile.ZipFile]:
-    with open_regular_file(path, DatasetError, "a zip archive") as file:
-        try:
-            archive = zipfile.ZipFile(file)
-        except (zipfile.BadZipFile, OSError, ValueError) as error:
-            raise DatasetError(f"{path} is not a readable zip archive (corrupt or truncated?): {error}") from error
-        with archive:
-            yield archive
+    with open_regular_file(path, DatasetError, "a zip archive") as file, \
+            open_zip(file, DatasetError, str(path), "zip archive (corrupt or truncated?)") as archive:
+        yield archive
 
 
 def fingerprint(source: Path) -> dict:

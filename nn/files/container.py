@@ -41,7 +41,7 @@ from numpy.lib import format as npy_format
 
 from .atomic import atomic_write
 from .regular import open_regular_file
-from .zip_members import check_zip_member
+from .zip_members import check_zip_member, open_zip
 
 FORMAT_NAME = "tensorgrad-model"
 FORMAT_VERSION = 1
@@ -149,9 +149,7 @@ def open_container(path: str | os.PathLike, max_bytes: int = MAX_ARRAY_BYTES) ->
     """
     where = str(path)
     with open_regular_file(path, ModelFileError, "a model file") as file:
-        with _as_model_file_error(where):
-            archive = zipfile.ZipFile(file)
-        with archive:
+        with open_zip(file, ModelFileError, where, "model file") as archive:
             with _as_model_file_error(where):
                 header = _read_header(archive, where, max_bytes)
                 data_offsets = {name: _check_npy_header(archive, where, name, spec)
