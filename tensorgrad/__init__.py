@@ -1,5 +1,4 @@
 """tensorgrad: an autograd engine on NumPy. `Tensor` records, `backward()` differentiates."""
-from . import autograd  # noqa: F401  (first: the other modules build on it)
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .tensor import Tensor
 from .functional import concatenate, maximum, minimum, stack, where
