@@ -38,8 +38,8 @@ class Dense(Module):
 
     `weights` has shape (n_inputs, n_neurons) so a batch of rows multiplies directly, as
     in the book; `biases` has shape (1, n_neurons) and starts at zero. The regularizer
-    factors are read by `Loss.regularization_loss`, which adds
-    l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2 to the loss.
+    factors make `regularization_penalty()`, which `Loss.regularization_loss` adds to the
+    loss: l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2.
     `seed` seeds a generator used only here, at construction, so layers are reproducible
     without touching NumPy's global random state.
     """
@@ -87,6 +87,30 @@ class Dense(Module):
     def forward(self, x: Any) -> Tensor:
         return functional.linear(x, self.weights, self.biases)
 
+    @property
+    def input_size(self) -> int:
+        return self.n_inputs
+
+    @property
+    def output_size(self) -> int:
+        return self.n_neurons
+
+    def regularization_penalty(self) -> Tensor | None:
+        """l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2, building only the
+        terms whose factor is > 0 (None when there are none, so no graph is recorded).
+        d|w|/dw at w = 0 is 0 here (tensorgrad's subgradient); the book uses +1 there."""
+        total = None
+        for factor, parameter, penalty in (
+            (self.weight_regularizer_l1, self.weights, _l1),
+            (self.weight_regularizer_l2, self.weights, _l2),
+            (self.bias_regularizer_l1, self.biases, _l1),
+            (self.bias_regularizer_l2, self.biases, _l2),
+        ):
+            if factor > 0:
+                term = factor * penalty(parameter)
+                total = term if total is None else total + term
+        return total
+
     def get_config(self) -> dict[str, Any]:
         return {
             "n_inputs": self.n_inputs,
@@ -99,6 +123,14 @@ class Dense(Module):
             "dtype": self.dtype.name,
             "seed": self.seed,
         }
+
+
+def _l1(parameter: Tensor) -> Tensor:
+    return parameter.abs().sum()
+
+
+def _l2(parameter: Tensor) -> Tensor:
+    return (parameter * parameter).sum()
 
 
 class Dropout(Module):

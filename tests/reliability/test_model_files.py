@@ -334,6 +334,24 @@ def test_model_round_trip(trained):
     assert header["layers"][0] == {"type": "Dense", "config": model.layers[0].get_config()}
     assert header["optimizer"] == {"type": "SGD", "config": model.optimizer.get_config()}
     assert list(header["arrays"]) == ["0.weights", "0.biases", "3.weights", "3.biases"]
+    assert sorted(path.name for path in folder.iterdir()) == ["checkpoint.tgm", "model.tgm", "parameters.tgm"]
+    assert loaded.evaluate(*nn.spiral_data(30, 3, seed=0)) == model.evaluate(*nn.spiral_data(30, 3, seed=0))
+    loaded.train(X, np.zeros(len(X), np.int64), epochs=1, verbose=False)  # finalized: ready to train on
+
+
+def test_a_regression_model_round_trips(tmp_path):
+    X = np.linspace(-1, 1, 40, dtype=np.float32).reshape(-1, 1)
+    model = nn.Model()
+    model.add(nn.Dense(1, 8, seed=0))
+    model.add(nn.ReLU())
+    model.add(nn.Dense(8, 1, seed=1))
+    model.add(nn.Linear())
+    model.set(loss=nn.MeanSquaredError(), optimizer=nn.Adam(learning_rate=0.01), accuracy=nn.RegressionAccuracy())
+    model.finalize().train(X, 2 * X, epochs=2, verbose=False)
+    model.save(tmp_path / "regression.tgm")
+    loaded = nn.Model.load(tmp_path / "regression.tgm")
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert repr(loaded) == repr(model)
 
 
 def test_checkpoint_holds_the_training_state(trained):
@@ -354,6 +372,10 @@ def test_parameters_round_trip_into_another_model(trained):
     other = small_model(seed=5)
     other.load_parameters(folder / "parameters.tgm")
     np.testing.assert_array_equal(other.predict(X), model.predict(X))
+    wider = nn.Model()
+    wider.add(nn.Dense(2, 5))
+    with pytest.raises(ModelFileError, match="does not fit the architecture"):
+        wider.load_parameters(folder / "parameters.tgm")
 
 
 def test_each_kind_of_file_is_loaded_by_its_own_method(trained):
