@@ -5,8 +5,6 @@ import io
 import json
 import os
 import struct
-import subprocess
-import sys
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -16,7 +14,8 @@ import numpy as np
 import pytest
 
 import nn
-from isolated import REPO, TIMEOUT_SECONDS, outcome
+from fashion_cli import run_cli, small_fashion_model
+from isolated import outcome
 from nn.datasets import ARCHIVE_NAME, CACHE_NAME, DatasetError
 
 COUNTS = {"train": 1, "test": 1}
@@ -88,16 +87,10 @@ def test_model_files_refuse_the_same_members(tmp_path, kind):
 
 
 def test_the_cli_reports_an_unreadable_archive_without_a_traceback(tmp_path):
-    model = nn.Model()
-    model.add(nn.Dense(28 * 28, 10))
-    model.add(nn.Softmax())
-    model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(), accuracy=nn.CategoricalAccuracy())
-    model.finalize().save(tmp_path / "model.tgm")
+    model = small_fashion_model(tmp_path / "model.tgm")
     archive = patch_central_directory(write_archive(tmp_path / ARCHIVE_NAME), MEMBER, 10, 9)
-    finished = subprocess.run(
-        [sys.executable, str(REPO / "examples" / "fashion_mnist.py"), "evaluate", str(tmp_path / "model.tgm"),
-         "--data", str(archive), "--cache-dir", str(tmp_path / "cache"), "--images-per-label", "1", "1"],
-        capture_output=True, text=True, cwd=REPO, timeout=TIMEOUT_SECONDS)
+    finished = run_cli("evaluate", str(model), "--data", str(archive), "--cache-dir", str(tmp_path / "cache"),
+                       "--images-per-label", "1", "1")
     assert finished.returncode == 1
     assert "uses compression method 9; expected stored (0) or deflated (8)" in finished.stderr
     assert "Traceback" not in finished.stderr

@@ -2,8 +2,6 @@
 pixel is decoded, a long thin strip is shrunk before it is padded (no full-size square),
 and the CLI reports such a file on its own line and goes on with the others."""
 import struct
-import subprocess
-import sys
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -13,7 +11,8 @@ import numpy as np
 import pytest
 
 import nn
-from isolated import REPO, TIMEOUT_SECONDS, outcome
+from fashion_cli import run_cli, small_fashion_model
+from isolated import outcome
 from nn.images import MAX_PIXELS
 
 
@@ -84,18 +83,12 @@ def test_a_long_thin_strip_is_shrunk_before_it_is_padded(tmp_path, width):
 
 
 def test_the_cli_reports_an_image_bomb_on_its_own_line_and_classifies_the_others(tmp_path):
-    model = nn.Model()
-    model.add(nn.Dense(28 * 28, 10))
-    model.add(nn.Softmax())
-    model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(), accuracy=nn.CategoricalAccuracy())
-    model.finalize().save(tmp_path / "model.tgm")
+    model = small_fashion_model(tmp_path / "model.tgm")
     bomb = tmp_path / "bomb.jpg"
     bomb.write_bytes(jpeg_claiming(30_000, 30_000))
     good = tmp_path / "good.png"
     assert cv2.imwrite(str(good), np.zeros((28, 28), np.uint8))
-    finished = subprocess.run(
-        [sys.executable, str(REPO / "examples" / "fashion_mnist.py"), "predict", str(tmp_path / "model.tgm"),
-         str(bomb), str(good)], capture_output=True, text=True, cwd=REPO, timeout=TIMEOUT_SECONDS)
+    finished = run_cli("predict", str(model), str(bomb), str(good))
     assert finished.returncode == 1
     assert finished.stderr.splitlines()[0].startswith(
         f"error: {bomb}: the image is too large: expected at most {MAX_PIXELS} pixels (")

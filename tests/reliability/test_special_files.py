@@ -2,8 +2,6 @@
 fill memory, so every reader refuses them (after following links) with the library's own
 error before opening. Each call runs in a subprocess with a timeout (`isolated.outcome`)."""
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -12,7 +10,8 @@ import numpy as np
 import pytest
 
 import nn
-from isolated import REPO, TIMEOUT_SECONDS, outcome
+from fashion_cli import run_cli, small_fashion_model
+from isolated import outcome
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and /dev/zero are POSIX")
 
@@ -98,20 +97,6 @@ def test_a_fifo_in_place_of_the_cache_is_rebuilt_without_hanging(tmp_path):
     assert result.startswith("returned: ((10, 28, 28), ['rebuilding the unreadable or invalid cache"), result
     assert "is a FIFO (named pipe), not a regular file" in result
     assert (cache / nn.datasets.CACHE_NAME).is_file()  # the FIFO was replaced by a real cache
-
-
-def small_fashion_model(path: Path) -> Path:
-    model = nn.Model(seed=0)
-    model.add(nn.Dense(28 * 28, 10, seed=1))
-    model.add(nn.Softmax())
-    model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(), accuracy=nn.CategoricalAccuracy())
-    model.finalize().save(path)
-    return path
-
-
-def run_cli(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "examples" / "fashion_mnist.py"), *arguments],
-                          capture_output=True, text=True, cwd=REPO, timeout=TIMEOUT_SECONDS)
 
 
 def test_the_cli_reports_a_fifo_image_on_its_own_line_and_classifies_the_others(tmp_path):
