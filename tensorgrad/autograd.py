@@ -169,7 +169,12 @@ class Function:
         The output is made by the inputs' own Tensor class (callers wrap constants first).
         """
         node = cls()
-        needs = tuple(x.requires_grad for x in inputs)
+        try:
+            needs = tuple(x.requires_grad for x in inputs)
+        except AttributeError:
+            kinds = ", ".join(type(x).__name__ for x in inputs)
+            raise TypeError(f"{cls.__name__}.apply: inputs must be Tensors, got {kinds}; wrap a constant "
+                            "with tensorgrad.as_tensor(value)") from None
         record = _GradMode.enabled and True in needs
         node.needs_input_grad = needs if record else (False,) * len(needs)
         arrays = [x.data for x in inputs]

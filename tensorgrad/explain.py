@@ -142,7 +142,8 @@ class _Walkthrough:
                 kind, shape = f"from {producer.name}", output_of(producer)[0]
             else:
                 kind, shape = ("leaf" if tensor.requires_grad else "constant"), tensor.shape
-            value = _show(tensor.data) if tensor is not None else "(value freed)"
+            known = tensor if tensor is not None else self.tensors.get(key)
+            value = _show(known.data) if known is not None else "(value freed)"
             self.lines.append(f"    {letter:<8} {self._name(key)} {shape} {kind} = {value}")
 
     def _show_existing_gradient(self, node: Function) -> None:
