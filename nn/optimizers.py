@@ -13,13 +13,16 @@ allocator hands back memory still in the cache; benchmarks/NOTES.md).
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from tensorgrad import Tensor
 
-from .checks import check_number
+from .checks import check_integer, check_number
+
+
+MAX_ITERATIONS = 2**63 - 1  # more steps than any run takes; beyond, float arithmetic overflows
 
 
 class Optimizer:
@@ -115,12 +118,8 @@ class Optimizer:
             else:
                 for name in self.buffer_names:
                     problems += _buffer_problems(name, buffers[name], self.buffers[name])
-            iterations = state["iterations"]
-            if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
-                problems.append(f"iterations: expected an int >= 0, got {iterations!r}")
-            rate = state["current_learning_rate"]
-            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not rate > 0:
-                problems.append(f"current_learning_rate: expected a number > 0, got {rate!r}")
+            problems += _refusal(check_integer, "iterations", state["iterations"], minimum=0, maximum=MAX_ITERATIONS)
+            problems += _refusal(check_number, "current_learning_rate", state["current_learning_rate"], above=0)
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict refused: " + "; ".join(problems))
         self.iterations = int(state["iterations"])
@@ -136,6 +135,15 @@ class Optimizer:
     def __repr__(self) -> str:
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_config().items())
         return f"{type(self).__name__}({arguments})"
+
+
+def _refusal(check: Callable[..., Any], *arguments: Any, **bounds: Any) -> list[str]:
+    """What `check(*arguments, **bounds)` refuses, as a list of messages (none if it passes)."""
+    try:
+        check(*arguments, **bounds)
+    except (TypeError, ValueError) as error:
+        return [str(error)]
+    return []
 
 
 def _buffer_problems(name: str, given: Any, expected: list[np.ndarray]) -> list[str]:

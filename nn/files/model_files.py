@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..layers import Dropout
+from ..optimizers import MAX_ITERATIONS
 from .container import MAX_ARRAY_BYTES, ModelFileError, open_container, write_container
 from .registry import bound_config, construct, describe, registered_class
 
@@ -33,7 +34,6 @@ _HEADER_KEYS = {
     "parameters": {"kind", "layer_types"},
 }
 _TRAINING_KEYS = {"epoch", "iterations", "current_learning_rate", "rng", "layer_rngs"}
-MAX_COUNT = 2**63 - 1  # epochs and steps beyond this are damage, and overflow float arithmetic
 _RNG_ERRORS = (ValueError, TypeError, KeyError, OverflowError)
 
 
@@ -190,7 +190,7 @@ def _check_training(training: Any, model: Any, where: str) -> list[tuple[Any, np
     if not isinstance(training, dict) or set(training) != _TRAINING_KEYS:
         raise ModelFileError(f"{place}: expected an object with keys {sorted(_TRAINING_KEYS)}")
     for key in ("epoch", "iterations"):
-        if type(training[key]) is not int or not 0 <= training[key] <= MAX_COUNT:
+        if type(training[key]) is not int or not 0 <= training[key] <= MAX_ITERATIONS:
             raise ModelFileError(f"{place}: '{key}': expected an integer from 0 to 2**63 - 1, got {training[key]!r:.80}")
     rate = training["current_learning_rate"]
     if type(rate) not in (int, float) or not 0 < rate < math.inf:
