@@ -121,7 +121,9 @@ def _declared_size(path: Path, encoded: bytes) -> tuple[int, int]:
             with Image.open(io.BytesIO(encoded)) as picture:
                 return picture.size
     except Image.DecompressionBombError as error:
-        raise ImageFileError(f"{path}: the image is too large: expected at most {MAX_PIXELS} pixels ({error})") from error
+        raise ImageFileError(
+            f"{path}: the image is too large: expected at most {MAX_PIXELS} pixels ({error})"
+        ) from error
     except Exception as error:  # Pillow's header parsers raise many types on hostile bytes
         raise ImageFileError(
             f"{path}: not an image format nn can read (its size cannot be read from its header: {error})"

@@ -44,7 +44,8 @@ def train(model: Any, X: Any, y: Any, *, epochs: int = 1, batch_size: int | None
         validation = model.check_data(*validation_data, "validation_data[0]", "validation_data[1]")
     steps = batch_count(len(X), batch_size)
     model.accuracy.init(y, reinit=True)
-    history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS + (VALIDATION_KEYS if validation is not None else ())}
+    keys = HISTORY_KEYS + (VALIDATION_KEYS if validation is not None else ())
+    history: dict[str, list[float]] = {key: [] for key in keys}
     progress = _Progress(model, epochs, steps, print_every, verbose)
     previous_mode = model.training
     model.train_mode(True)  # validation switches to evaluation and back

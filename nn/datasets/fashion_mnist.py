@@ -106,7 +106,9 @@ def _check_expected_counts(expected_counts: Mapping[str, int] | None) -> dict[st
         return dict(FASHION_MNIST_COUNTS)
     if not isinstance(expected_counts, Mapping) or set(expected_counts) != set(SPLITS):
         keys = sorted(expected_counts) if isinstance(expected_counts, Mapping) else type(expected_counts).__name__
-        raise ValueError(f"expected_counts: expected a mapping of exactly {list(SPLITS)} to images per label, got {keys}")
+        raise ValueError(
+            f"expected_counts: expected a mapping of exactly {list(SPLITS)} to images per label, got {keys}"
+        )
     return {split: check_integer(f"expected_counts[{split!r}]", expected_counts[split]) for split in SPLITS}
 
 
@@ -118,7 +120,9 @@ def _find_source(data: str | os.PathLike | None, cache_dir: Path) -> Path | None
             raise DatasetError(f"data={str(path)!r} does not exist; expected {ARCHIVE_NAME} or its extracted folder")
         if path.is_dir() and not (path / "train").is_dir():
             if not (path / ARCHIVE_NAME).is_file():
-                raise DatasetError(f"data={str(path)!r} is a folder without train/ and test/ and without {ARCHIVE_NAME}")
+                raise DatasetError(
+                    f"data={str(path)!r} is a folder without train/ and test/ and without {ARCHIVE_NAME}"
+                )
             return path / ARCHIVE_NAME
         return path
     env_folder = os.environ.get(DATA_ENV_VAR)

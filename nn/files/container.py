@@ -50,8 +50,8 @@ HEADER_MEMBER = "header.json"
 MAX_ARRAY_BYTES = 1 << 30  # default cap on the sum of all arrays' sizes (1 GiB)
 MAX_HEADER_BYTES = 1 << 20
 MAX_ARRAYS = 10_000
-# Little-endian numbers only: what a model holds, and bytes (images in the dataset cache). Anything else (objects, strings,
-# structured records) is refused before its data is touched.
+# Little-endian numbers only: what a model holds, and bytes (images in the dataset cache).
+# Anything else (objects, strings, structured records) is refused before its data is touched.
 ALLOWED_DTYPES = ("<f2", "<f4", "<f8", "<i4", "<i8", "|u1")
 
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")

@@ -142,7 +142,9 @@ def _check_allocation(layers: list[tuple[type, dict]], table: dict, where: str) 
         try:
             shapes = cls.parameter_shapes(**config)
         except (TypeError, ValueError) as error:
-            raise ModelFileError(f"{where}: header 'layers[{index}]': {cls.__name__} refuses its config ({error})") from error
+            raise ModelFileError(
+                f"{where}: header 'layers[{index}]': {cls.__name__} refuses its config ({error})"
+            ) from error
         allocated += sum(math.prod(shape) * np.dtype(dtype).itemsize for shape, dtype in shapes.values())
     declared = sum(math.prod(spec["shape"]) * np.dtype(spec["dtype"]).itemsize for spec in table.values())
     if allocated > declared:
@@ -191,7 +193,9 @@ def _check_training(training: Any, model: Any, where: str) -> list[tuple[Any, np
         raise ModelFileError(f"{place}: expected an object with keys {sorted(_TRAINING_KEYS)}")
     for key in ("epoch", "iterations"):
         if type(training[key]) is not int or not 0 <= training[key] <= MAX_ITERATIONS:
-            raise ModelFileError(f"{place}: '{key}': expected an integer from 0 to 2**63 - 1, got {training[key]!r:.80}")
+            raise ModelFileError(
+                f"{place}: '{key}': expected an integer from 0 to 2**63 - 1, got {training[key]!r:.80}"
+            )
     rate = training["current_learning_rate"]
     if type(rate) not in (int, float) or not 0 < rate < math.inf:
         raise ModelFileError(f"{place}: 'current_learning_rate': expected a finite number > 0, got {rate!r:.80}")
