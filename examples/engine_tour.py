@@ -53,7 +53,8 @@ def network_loss(params: dict[str, tg.Tensor], X: tg.Tensor, y: np.ndarray) -> t
 def train_tiny_network(rng: np.random.Generator, steps: int = 400, learning_rate: float = 0.1) -> tg.Tensor:
     """Full-batch gradient descent, w <- w - lr * dL/dw, on 64 points of sin(x).
 
-    Returns the trained network's loss with its graph and gradients (retain_graph=True).
+    Returns the trained network's loss with its graph and gradients (the structure stays
+    after backward, so it can be drawn).
     """
     section(f"3. a 1-16-1 tanh network learns sin(x): {steps} steps of gradient descent")
     X = tg.Tensor(np.linspace(-3, 3, 64, dtype=np.float32).reshape(-1, 1), name="X")
@@ -73,7 +74,7 @@ def train_tiny_network(rng: np.random.Generator, steps: int = 400, learning_rate
             print(f"step {step:4d}   loss {loss.item():.5f}")
     loss = network_loss(params, X, y)
     loss.name = "loss"
-    loss.backward(retain_graph=True)
+    loss.backward()
     print(f"step {steps:4d}   loss {loss.item():.5f}   ({time.perf_counter() - start:.2f} s)")
     return loss
 

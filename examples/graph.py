@@ -5,8 +5,8 @@
     python examples/graph.py --out net.svg
 
 The forward pass is X @ W1 + b1 -> ReLU -> @ W2 + b2 -> softmax -> cross-entropy with
-integer labels. backward(retain_graph=True) runs first: it keeps the graph drawable and
-gives the parameters the gradients whose norms the picture shows. Each layer is boxed
+integer labels. backward() runs first: it gives the parameters the gradients whose norms
+the picture shows, and keeps the graph's structure drawable (only the saved values go). Each layer is boxed
 as a cluster (see `clusters` in tensorgrad.draw_graph).
 """
 from __future__ import annotations
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--out", default="graph.svg", help="SVG file, or a folder for graph.svg (default: ./graph.svg)")
     args = parser.parse_args()
     loss, layers = two_layer_loss()
-    loss.backward(retain_graph=True)
+    loss.backward()
     print(f"loss = {loss.item():.4f}")
     path = render(tg.draw_graph(loss, clusters=layers), output_path(args.out))
     print(f"wrote the graph to {path.resolve()}")

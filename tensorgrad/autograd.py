@@ -168,16 +168,18 @@ class Function:
 
         The output is made by the inputs' own Tensor class (callers wrap constants first).
         """
-        node = cls()
+        arrays, needs = [], []
         try:
-            needs = tuple(x.requires_grad for x in inputs)
+            for x in inputs:
+                arrays.append(x.data)
+                needs.append(x.requires_grad)
         except AttributeError:
             kinds = ", ".join(type(x).__name__ for x in inputs)
             raise TypeError(f"{cls.__name__}.apply: inputs must be Tensors, got {kinds}; wrap a constant "
                             "with tensorgrad.as_tensor(value)") from None
+        node = cls()
         record = _GradMode.enabled and True in needs
-        node.needs_input_grad = needs if record else (False,) * len(needs)
-        arrays = [x.data for x in inputs]
+        node.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
         try:
             out = cls.forward(node, *arrays, **params)
         except ValueError as error:  # say which op failed on which inputs
@@ -282,7 +284,7 @@ def retain_grad(tensor: Any) -> None:
 def _free(node: Function) -> None:
     """Drop what backward needed, keep the structure: the saved arrays and the output's
     array go (the activations' memory), edges to the producers and the shapes stay."""
-    node.inputs = tuple(x._node if x._node is not None else x for x in node.inputs)
+    node.inputs = tuple([x._node if x._node is not None else x for x in node.inputs])
     node.output_shape, node.output_dtype = node.output.shape, node.output.dtype
     node.output = None
     node.saved_tensors = ()
@@ -313,7 +315,7 @@ def gradients_of(outputs: Sequence[Any], output_grads: Sequence[Any], inputs: Se
     key = {id(x._node if x._node is not None else x): i for i, x in enumerate(inputs)}
     found: list[Any] = [None] * len(inputs)
 
-    def add(target: Any, grad: Any) -> None:
+    def add(target: Any, grad: Any, private: bool = False) -> None:
         index = key.get(id(target))
         if index is not None:
             found[index] = grad if found[index] is None else found[index] + grad
@@ -332,20 +334,23 @@ def _walk(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: boo
 
     `grads` holds each waiting node's gradient, summed over the consumers done so far;
     `heap` orders the waiting nodes by sequence number, newest first. `on_leaf(tensor,
-    grad)` receives a leaf's gradient, `on_node(node, grad)` a node's complete gradient;
+    grad, private)` receives a leaf's gradient (`private`: see `_is_private`),
+    `on_node(node, grad)` a node's complete gradient;
     `visit(node)` (by default every node) says which nodes to run.
     """
     grads: dict[Function, Any] = {}
     heap: list[tuple[int, Function]] = []
 
-    def hand_on(tensors: Sequence[Any], input_grads: Sequence[Any]) -> None:
+    def hand_on(tensors: Sequence[Any], input_grads: Sequence[Any], upstream: Any) -> None:
         for tensor, grad in zip(tensors, input_grads):
             if grad is None or not tensor.requires_grad:
                 continue
-            grad = unbroadcast(grad, tensor.shape)
+            reduced = grad.shape != tensor.shape
+            if reduced:  # unbroadcast's sum makes a new array
+                grad = unbroadcast(grad, tensor.shape)
             producer = tensor.grad_fn
             if producer is None:
-                on_leaf(tensor, grad)
+                on_leaf(tensor, grad, reduced or _is_private(grad, upstream, input_grads))
             elif producer in grads:
                 grads[producer] = grads[producer] + grad
             elif visit is None or visit(producer):
@@ -353,7 +358,7 @@ def _walk(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: boo
                 heapq.heappush(heap, (-producer.sequence, producer))
 
     with _collector_paused(), _SetGradMode(create_graph):
-        hand_on(outputs, output_grads)
+        hand_on(outputs, output_grads, upstream=None)  # the caller's arrays: never private
         while heap:
             node = heapq.heappop(heap)[1]
             grad = grads.pop(node)
@@ -366,7 +371,7 @@ def _walk(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: boo
                 _check_finite(node, input_grads)
             if not retain_graph:
                 _free(node)
-            hand_on(inputs, input_grads)
+            hand_on(inputs, input_grads, grad)
 
 
 @contextmanager
@@ -431,14 +436,24 @@ def _leading_to(roots: list[Function], targets: set[int]) -> set[int]:
     return leading
 
 
-def _accumulate(tensor: Any, grad: Any) -> None:
-    """`tensor.grad += grad`, in the tensor's dtype. The first gradient is copied: the
-    array may be shared with other tensors' gradients or be the caller's."""
+def _accumulate(tensor: Any, grad: Any, private: bool = False) -> None:
+    """`tensor.grad += grad`, in the tensor's dtype. The first gradient is kept as it is
+    when it is `private` (no one else holds it), else copied, so a later `+=` changes no
+    one else's array."""
     grad = data_of(grad)
     if tensor._grad is None:
-        tensor._grad = np.array(grad, dtype=tensor._data.dtype)
+        keep = private and grad.dtype == tensor._data.dtype
+        tensor._grad = grad if keep else np.array(grad, dtype=tensor._data.dtype)
     else:
         tensor._grad += grad
+
+
+def _is_private(grad: Any, upstream: Any, input_grads: Sequence[Any]) -> bool:
+    """True when a rule's result `grad` is a new ndarray no one else holds: not a view, not
+    the gradient the rule received, not returned for two inputs. Keeping it saves copying
+    every weight gradient once per step (benchmarks/NOTES.md, section 17)."""
+    return (upstream is not None and isinstance(grad, np.ndarray) and grad is not upstream
+            and grad.base is None and sum(g is grad for g in input_grads) == 1)
 
 
 def _retain(node: Function, grad: Any) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import ops
 from ..tensor import Tensor, _raw
 from .activations import log_softmax
 
@@ -68,20 +69,19 @@ def categorical_cross_entropy(predictions: Tensor, targets: Any, reduction: str 
 
 
 def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
-    """Cross-entropy of softmax(logits), taken through log_softmax: -log_softmax(z)[y].
+    """Cross-entropy of softmax(logits), from the logits: -log softmax(z)_y = logsumexp(z) - z_y.
 
     The book's combined softmax + cross-entropy class, composed: the chain rule through
-    LogSumExp gives the book's shortcut softmax(z) - onehot(y) (divided by n for the mean),
-    exactly, where the clipped composed loss has a zero gradient for a tiny probability.
-    Values are not clipped: a confident right answer gives a loss near 0, not 1e-7.
+    LogSumExp (whose rule is softmax) gives the book's shortcut softmax(z) - onehot(y)
+    (divided by n for the mean), exactly, where the clipped loss of probabilities has a zero
+    gradient for a tiny probability. Values are not clipped: a confident right answer
+    costs about 0, not 1e-7. One-hot (or soft) target rows take -sum(y * log_softmax(z)).
     """
     labels = _class_targets(logits, targets, "cross_entropy")
-    log_probabilities = log_softmax(logits, axis=1)
     if labels.ndim == 1:
-        picked = log_probabilities[np.arange(len(labels)), labels]
-    else:
-        picked = (log_probabilities * labels).sum(axis=1)
-    return _reduce(-picked, reduction)
+        log_sum = ops.LogSumExp.apply(logits, axis=(1,), keepdims=False)
+        return _reduce(log_sum - logits[np.arange(len(labels)), labels], reduction)
+    return _reduce(-(log_softmax(logits, axis=1) * labels).sum(axis=1), reduction)
 
 
 def binary_cross_entropy(predictions: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
