@@ -36,7 +36,7 @@ import nn  # noqa: E402
 import tensorgrad  # noqa: E402
 from nn.datasets import ARCHIVE_NAME, DATA_ENV_VAR, DatasetError  # noqa: E402
 from nn.images import ImageFileError, read_image  # noqa: E402
-from nn.serialization import ModelFileError  # noqa: E402
+from nn.files import ModelFileError  # noqa: E402
 from tensorgrad.viz import draw_graph, render  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,12 +11,10 @@ from .metrics import (
     Accuracy, CategoricalAccuracy, RegressionAccuracy, classification_report, confusion_matrix, format_report,
 )
 from .model import Model
-from .serialization import ModelFileError
-from .data import batches, sine_data, spiral_data, vertical_data
+from .files import ModelFileError
+from .data import batches, scale_and_flatten, shuffle, sine_data, spiral_data, vertical_data
 from .images import ImageFileError, prepare_image, read_image
-from .datasets import (
-    FASHION_MNIST_LABELS, DatasetError, download_fashion_mnist, load_fashion_mnist, scale_and_flatten, shuffle,
-)
+from .datasets import FASHION_MNIST_LABELS, DatasetError, download_fashion_mnist, load_fashion_mnist
 
 __all__ = [
     "Module", "Sequential",

@@ -1,4 +1,5 @@
-"""The book's synthetic datasets and the mini-batch generator that Model.train uses.
+"""The book's synthetic datasets, shuffling and scaling, and the mini-batch generator that
+Model.train uses.
 
 The generators follow the shapes of the `nnfs` package the book uses (written here from
 their description, with a seeded `np.random.default_rng` so runs repeat). X is float32
@@ -10,14 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
-
-def _check_counts(samples: int, classes: int | None = None) -> None:
-    if not isinstance(samples, (int, np.integer)) or isinstance(samples, bool) or samples < 1:
-        raise ValueError(f"samples: expected a positive integer, got {samples!r}")
-    if classes is not None and (
-        not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or classes < 1
-    ):
-        raise ValueError(f"classes: expected a positive integer, got {classes!r}")
+from .checks import check_integer, check_seed
 
 
 def spiral_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -27,8 +21,9 @@ def spiral_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.nd
     N(0, 0.2^2) noise; a point is (r sin(2.5 t), r cos(2.5 t)). Not linearly separable:
     the book's first classification problem.
     """
-    _check_counts(samples, classes)
-    rng = np.random.default_rng(seed)
+    check_integer("samples", samples)
+    check_integer("classes", classes)
+    rng = np.random.default_rng(check_seed("seed", seed))
     radius = np.tile(np.linspace(0.0, 1.0, samples), classes)
     labels = np.repeat(np.arange(classes, dtype=np.int64), samples)
     steps = np.tile(np.linspace(0.0, 4.0, samples), classes)
@@ -42,8 +37,9 @@ def vertical_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.
 
     Nearly linearly separable: the book's example for random search before gradients.
     """
-    _check_counts(samples, classes)
-    rng = np.random.default_rng(seed)
+    check_integer("samples", samples)
+    check_integer("classes", classes)
+    rng = np.random.default_rng(check_seed("seed", seed))
     labels = np.repeat(np.arange(classes, dtype=np.int64), samples)
     noise = rng.standard_normal((samples * classes, 2)) * 0.1
     X = noise + np.column_stack([labels / 3.0, np.full(samples * classes, 0.5)])
@@ -52,7 +48,7 @@ def vertical_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.
 
 def sine_data(samples: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """One period of a sine: x = i / samples for i = 0..samples-1, y = sin(2 pi x); both (samples, 1)."""
-    _check_counts(samples)
+    check_integer("samples", samples)
     X = (np.arange(samples, dtype=np.float64) / samples).reshape(-1, 1)
     return X.astype(np.float32), np.sin(2.0 * np.pi * X).astype(np.float32)
 
@@ -62,9 +58,7 @@ def batch_count(n: int, batch_size: int | None) -> int:
     (none for an empty set)."""
     if batch_size is None:
         return min(n, 1)
-    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"batch_size: expected a positive integer or None, got {batch_size!r}")
-    return -(-n // batch_size)
+    return -(-n // check_integer("batch_size", batch_size, allow_none=True))
 
 
 def batches(
@@ -91,3 +85,31 @@ def batches(
     for start in range(0, n, batch_size):
         rows = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
         yield X[rows], (y[rows] if y is not None else None)
+
+
+def shuffle(X: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return shuffled copies of ``X`` and ``y`` with the same permutation, reproducible by ``seed``.
+
+    A loader that returns samples sorted by label (as Fashion-MNIST's does) would have
+    training see one class at a time, which is why the book shuffles before batching.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"X and y: expected a sample axis, got shapes {X.shape} and {y.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"y: expected {len(X)} samples to match X, got {len(y)}")
+    order = np.random.default_rng(check_integer("seed", seed, minimum=0)).permutation(len(X))
+    return X[order], y[order]
+
+
+def scale_and_flatten(X: np.ndarray) -> np.ndarray:
+    """Flatten uint8 images to rows and scale them to [-1, 1] in float32, as the book does.
+
+    ``(X.reshape(n, -1).astype(float32) - 127.5) / 127.5``: centred inputs train faster
+    than raw 0..255 pixels. Only uint8 input is accepted, so the range is guaranteed.
+    """
+    X = np.asarray(X)
+    if X.dtype != np.uint8 or X.ndim < 2:
+        raise ValueError(f"X: expected uint8 images of shape (n, ...), got dtype {X.dtype} and shape {X.shape}")
+    return (X.reshape(X.shape[0], -1).astype(np.float32) - 127.5) / 127.5

@@ -8,23 +8,39 @@ the gap in five steps:
 2. invert when the background is light: the mean of the border pixels is above 127.5;
 3. subtract the background level (the median border pixel), so the background is 0 as in
    training, whatever grey the photo's backdrop was;
-4. pad the shorter side with background, so the garment keeps its aspect ratio;
-5. resize to 28x28 with `cv2.INTER_AREA`, which averages the pixels each output pixel
-   covers (the right filter for shrinking; bilinear would skip most of them and alias).
+4. shrink so the longer side is 28 with `cv2.INTER_AREA`, which averages the pixels each
+   output pixel covers (the right filter for shrinking; bilinear would skip most of them
+   and alias);
+5. pad the shorter side with background to 28x28, so the garment keeps its aspect ratio.
+   (Shrinking first means no full-size square is ever built: a 30000x1 strip would ask
+   for a 3.4 GiB float32 square.)
 
-The result is scaled exactly like the training data with `nn.datasets.scale_and_flatten`.
+A file is untrusted: only a regular file is read, at most `MAX_FILE_BYTES` of it, and its
+width and height are read from its header (with Pillow, which decodes nothing there)
+and bounded by `MAX_PIXELS` before OpenCV decodes a single pixel, so a small file that
+claims to be huge costs nothing.
+
+The result is scaled exactly like the training data with `nn.data.scale_and_flatten`.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import warnings
 from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
+
+from .checks import check_path
+from .files import open_regular_file
 
 IMAGE_SIZE = 28
 LIGHT_BACKGROUND = 127.5  # a border brighter than mid-grey means dark-on-light: invert
+MAX_PIXELS = 50_000_000  # a 48-megapixel photo passes: measured peaks 390 MB (JPEG), 1.1 GB (RGBA PNG)
+MAX_FILE_BYTES = 256 << 20
 
 
 class ImageFileError(ValueError):
@@ -36,22 +52,24 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
 
     Raises `ImageFileError` naming the file when it is missing, empty, or not an image.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    path = Path(path)
-    try:
-        encoded = np.fromfile(path, dtype=np.uint8)  # not cv2.imread: it hides the reason
-    except OSError as error:
-        raise ImageFileError(f"{path}: cannot read the file ({error.strerror or error})") from error
-    if encoded.size == 0:
+    path = check_path("path", path)
+    encoded = _read_bytes(path)
+    if not encoded:
         raise ImageFileError(f"{path}: the file is empty")
+    width, height = _declared_size(path, encoded)
+    if width * height > MAX_PIXELS:
+        raise ImageFileError(
+            f"{path}: the image is too large: expected at most {MAX_PIXELS} pixels, got {width}x{height} "
+            f"= {width * height}"
+        )
+    buffer = np.frombuffer(encoded, np.uint8)
     log_level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our error says it better
     try:
-        image = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+        image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
         if image is not None and not _has_alpha(image):
             # Decode again the way photos want it: EXIF orientation applied, 8-bit gray.
-            image = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+            image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
     except cv2.error as error:
         raise ImageFileError(f"{path}: OpenCV cannot decode it ({error})") from error
     finally:
@@ -62,23 +80,54 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
 
 
 def prepare_image(image: np.ndarray) -> np.ndarray:
-    """Grayscale, light-background inversion, background removal, square padding, 28x28.
+    """Grayscale, light-background inversion, background removal, shrinking, padding to 28x28.
 
     `image` is what OpenCV decodes: (h, w) gray or (h, w, 3|4) BGR/BGRA, uint8 or uint16.
     Returns uint8 (28, 28) with a dark background, like a Fashion-MNIST image.
     """
-    gray = _to_gray(image)
+    gray = _to_gray(image)  # a new array: the steps below work in place, a photo can be 200 MB of floats
     if _border(gray).mean() > LIGHT_BACKGROUND:
-        gray = 255 - gray
-    background = np.median(_border(gray))
-    gray = np.clip(gray - background, 0, 255)
+        np.subtract(255, gray, out=gray)
+    gray -= np.median(_border(gray))
+    np.clip(gray, 0, 255, out=gray)
     height, width = gray.shape
-    side = max(height, width)
-    top, left = (side - height) // 2, (side - width) // 2
-    square = np.zeros((side, side), np.float32)  # the background is 0 after step 3
-    square[top : top + height, left : left + width] = gray
-    small = cv2.resize(square, (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_AREA)
-    return np.rint(small).astype(np.uint8)
+    scale = IMAGE_SIZE / max(height, width)
+    new_width, new_height = max(1, round(width * scale)), max(1, round(height * scale))
+    small = cv2.resize(gray, (new_width, new_height), interpolation=cv2.INTER_AREA)
+    top, left = (IMAGE_SIZE - new_height) // 2, (IMAGE_SIZE - new_width) // 2
+    square = np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.float32)  # the background is 0 after step 3
+    square[top : top + new_height, left : left + new_width] = small
+    return np.rint(square).astype(np.uint8)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, if it is a regular file of at most MAX_FILE_BYTES."""
+    try:
+        with open_regular_file(path, ImageFileError, "an image file") as file:
+            declared = os.fstat(file.fileno()).st_size  # read() allocates what it is asked for
+            encoded = file.read(min(declared, MAX_FILE_BYTES) + 1)
+    except (FileNotFoundError, NotADirectoryError) as error:
+        raise ImageFileError(f"{path}: cannot read the file ({error.strerror or error})") from error
+    if len(encoded) > MAX_FILE_BYTES:
+        raise ImageFileError(f"{path}: the file holds more than {MAX_FILE_BYTES} bytes; expected an image file")
+    return encoded
+
+
+def _declared_size(path: Path, encoded: bytes) -> tuple[int, int]:
+    """(width, height) as the file's header declares them, read without decoding pixels."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # bounded by the caller
+            with Image.open(io.BytesIO(encoded)) as picture:
+                return picture.size
+    except Image.DecompressionBombError as error:
+        raise ImageFileError(
+            f"{path}: the image is too large: expected at most {MAX_PIXELS} pixels ({error})"
+        ) from error
+    except Exception as error:  # Pillow's header parsers raise many types on hostile bytes
+        raise ImageFileError(
+            f"{path}: not an image format nn can read (its size cannot be read from its header: {error})"
+        ) from error
 
 
 def _has_alpha(image: np.ndarray) -> bool:
@@ -86,7 +135,8 @@ def _has_alpha(image: np.ndarray) -> bool:
 
 
 def _to_gray(image: np.ndarray) -> np.ndarray:
-    """float32 gray in [0, 255]; alpha composited onto white: out = colour * a + 255 * (1 - a)."""
+    """A new float32 gray array in [0, 255]; alpha composited onto white:
+    out = colour * a + 255 * (1 - a)."""
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
@@ -97,13 +147,21 @@ def _to_gray(image: np.ndarray) -> np.ndarray:
         raise ImageFileError(
             f"image: expected a non-empty (h, w), (h, w, 3) or (h, w, 4) array, got shape {image.shape}"
         )
-    unit = image.astype(np.float32) / np.iinfo(image.dtype).max
+    # Gray first, then compositing, both linear: gray(colour * a + 255 (1 - a)) equals
+    # gray(colour) * a + 255 (1 - a), computed on one channel instead of three.
+    colour = image if channels == 1 else image[:, :, :3].astype(np.float32)
+    gray = colour.astype(np.float32) if channels == 1 else cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
+    del colour
+    scale = np.iinfo(image.dtype).max
+    gray *= 255 / scale
     if channels == 4:
-        alpha = unit[:, :, 3:]
-        unit = unit[:, :, :3] * alpha + (1 - alpha)
-    if unit.ndim == 3:
-        unit = cv2.cvtColor(np.ascontiguousarray(unit), cv2.COLOR_BGR2GRAY)
-    return unit * 255
+        alpha = image[:, :, 3].astype(np.float32)
+        alpha /= scale
+        gray *= alpha
+        np.subtract(1, alpha, out=alpha)
+        alpha *= 255
+        gray += alpha
+    return gray
 
 
 def _border(gray: np.ndarray) -> np.ndarray:

@@ -4,7 +4,6 @@ Only forward passes are written here; every gradient comes from tensorgrad's ops
 """
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -12,21 +11,10 @@ import numpy as np
 from tensorgrad import Tensor, functional
 from tensorgrad.tensor import as_tensor
 
-from .module import Module, check_hyperparameter
+from .checks import check_choice, check_integer, check_number, check_seed
+from .module import Module
 
 INITS = ("book", "he", "glorot")
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
-
-
-def _seed(value: Any) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
-        raise TypeError(f"seed must be an int or None, got {value!r}")
-    return value
 
 
 def _initial_weights(init: str, n_inputs: int, n_neurons: int, rng: np.random.Generator) -> np.ndarray:
@@ -50,8 +38,8 @@ class Dense(Module):
 
     `weights` has shape (n_inputs, n_neurons) so a batch of rows multiplies directly, as
     in the book; `biases` has shape (1, n_neurons) and starts at zero. The regularizer
-    factors are read by `Loss.regularization_loss`, which adds
-    l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2 to the loss.
+    factors make `regularization_penalty()`, which `Loss.regularization_loss` adds to the
+    loss: l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2.
     `seed` seeds a generator used only here, at construction, so layers are reproducible
     without touching NumPy's global random state.
     """
@@ -69,26 +57,59 @@ class Dense(Module):
         seed: int | None = None,
     ) -> None:
         super().__init__()
-        self.n_inputs = _positive_int("n_inputs", n_inputs)
-        self.n_neurons = _positive_int("n_neurons", n_neurons)
-        self.weight_regularizer_l1 = check_hyperparameter("weight_regularizer_l1", weight_regularizer_l1, at_least=0)
-        self.weight_regularizer_l2 = check_hyperparameter("weight_regularizer_l2", weight_regularizer_l2, at_least=0)
-        self.bias_regularizer_l1 = check_hyperparameter("bias_regularizer_l1", bias_regularizer_l1, at_least=0)
-        self.bias_regularizer_l2 = check_hyperparameter("bias_regularizer_l2", bias_regularizer_l2, at_least=0)
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}")
-        self.init = init
-        self.dtype = np.dtype(dtype)
-        if self.dtype.kind != "f":
-            raise ValueError(f"dtype must be a floating-point type, got {self.dtype}")
-        self.seed = _seed(seed)
+        shapes = self.parameter_shapes(n_inputs=n_inputs, n_neurons=n_neurons, dtype=dtype)
+        (self.n_inputs, self.n_neurons), self.dtype = shapes["weights"]
+        self.weight_regularizer_l1 = check_number("weight_regularizer_l1", weight_regularizer_l1, at_least=0)
+        self.weight_regularizer_l2 = check_number("weight_regularizer_l2", weight_regularizer_l2, at_least=0)
+        self.bias_regularizer_l1 = check_number("bias_regularizer_l1", bias_regularizer_l1, at_least=0)
+        self.bias_regularizer_l2 = check_number("bias_regularizer_l2", bias_regularizer_l2, at_least=0)
+        self.init = check_choice("init", init, INITS)
+        self.seed = check_seed("seed", seed)
         rng = np.random.default_rng(seed)
         weights = _initial_weights(init, self.n_inputs, self.n_neurons, rng)
         self.weights = Tensor(weights.astype(self.dtype), requires_grad=True)
         self.biases = Tensor(np.zeros((1, self.n_neurons), dtype=self.dtype), requires_grad=True)
 
+    @classmethod
+    def parameter_shapes(cls, *, n_inputs: Any, n_neurons: Any, dtype: Any = np.float32,
+                         **hyperparameters: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+        """weights (n_inputs, n_neurons) and biases (1, n_neurons), both of `dtype`."""
+        n_inputs = check_integer("n_inputs", n_inputs)
+        n_neurons = check_integer("n_neurons", n_neurons)
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError as error:
+            raise ValueError(f"dtype: expected a floating-point type, got {dtype!r:.80}") from error
+        if dtype.kind != "f":
+            raise ValueError(f"dtype: expected a floating-point type, got {dtype}")
+        return {"weights": ((n_inputs, n_neurons), dtype), "biases": ((1, n_neurons), dtype)}
+
     def forward(self, x: Any) -> Tensor:
         return functional.linear(x, self.weights, self.biases)
+
+    @property
+    def input_size(self) -> int:
+        return self.n_inputs
+
+    @property
+    def output_size(self) -> int:
+        return self.n_neurons
+
+    def regularization_penalty(self) -> Tensor | None:
+        """l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2, building only the
+        terms whose factor is > 0 (None when there are none, so no graph is recorded).
+        d|w|/dw at w = 0 is 0 here (tensorgrad's subgradient); the book uses +1 there."""
+        total = None
+        for factor, parameter, penalty in (
+            (self.weight_regularizer_l1, self.weights, _l1),
+            (self.weight_regularizer_l2, self.weights, _l2),
+            (self.bias_regularizer_l1, self.biases, _l1),
+            (self.bias_regularizer_l2, self.biases, _l2),
+        ):
+            if factor > 0:
+                term = factor * penalty(parameter)
+                total = term if total is None else total + term
+        return total
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -102,6 +123,14 @@ class Dense(Module):
             "dtype": self.dtype.name,
             "seed": self.seed,
         }
+
+
+def _l1(parameter: Tensor) -> Tensor:
+    return parameter.abs().sum()
+
+
+def _l2(parameter: Tensor) -> Tensor:
+    return (parameter * parameter).sum()
 
 
 class Dropout(Module):
@@ -120,8 +149,8 @@ class Dropout(Module):
 
     def __init__(self, rate: float, seed: int | None = None) -> None:
         super().__init__()
-        self.rate = check_hyperparameter("rate", rate, at_least=0, below=1)
-        self.seed = _seed(seed)
+        self.rate = check_number("rate", rate, at_least=0, below=1)
+        self.seed = check_seed("seed", seed)
         self.rng = np.random.default_rng(seed)
 
     def forward(self, x: Any) -> Any:

@@ -1,5 +1,5 @@
-"""The book's losses as thin modules over tensorgrad.functional, plus the L1/L2
-regularization penalty of Dense layers.
+"""The book's losses as thin modules over tensorgrad.functional, plus the regularization
+penalty that layers offer (Dense: L1/L2).
 
 `loss(predictions, targets)` is the mean data loss (a scalar Tensor); the training loop
 adds `loss.regularization_loss(model)` and runs backward on the sum, reporting both parts.
@@ -11,7 +11,6 @@ from typing import Any, Callable, Iterable
 from tensorgrad import Tensor, functional
 from tensorgrad.tensor import as_tensor
 
-from .layers import Dense
 from .module import Module
 
 
@@ -29,40 +28,25 @@ class Loss(Module):
         return self.function(as_tensor(predictions), targets, reduction="none")
 
     def regularization_loss(self, model_or_layers: Module | Iterable[Module]) -> Tensor:
-        """The book's penalty, summed over every Dense layer found:
+        """The sum of the `regularization_penalty()` of every module found (each once) in
+        a model or a list of modules: for Dense, the book's
 
         l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2
 
-        Only terms with a factor > 0 are built (so no graph when there is nothing to add),
-        and a zero Tensor is returned when there are none. d|w|/dw at w = 0 is 0 here
-        (tensorgrad's subgradient); the book's hand-written derivative uses +1 there.
+        and whatever a layer of yours offers. A zero Tensor (no graph) when none has one.
         """
         roots = [model_or_layers] if isinstance(model_or_layers, Module) else list(model_or_layers)
-        layers = {}
+        modules = {}
         for root in roots:
             if not isinstance(root, Module):
-                raise TypeError(f"model_or_layers must hold Modules, got {type(root).__name__}")
-            layers.update((id(m), m) for m in root.modules() if isinstance(m, Dense))
+                raise TypeError(f"model_or_layers: expected Modules, got {type(root).__name__}")
+            modules.update((id(m), m) for m in root.modules())
         total = None
-        for layer in layers.values():
-            for factor, parameter, penalty in (
-                (layer.weight_regularizer_l1, layer.weights, _l1),
-                (layer.weight_regularizer_l2, layer.weights, _l2),
-                (layer.bias_regularizer_l1, layer.biases, _l1),
-                (layer.bias_regularizer_l2, layer.biases, _l2),
-            ):
-                if factor > 0:
-                    term = factor * penalty(parameter)
-                    total = term if total is None else total + term
+        for module in modules.values():
+            penalty = module.regularization_penalty()
+            if penalty is not None:
+                total = penalty if total is None else total + penalty
         return Tensor(0.0) if total is None else total
-
-
-def _l1(parameter: Tensor) -> Tensor:
-    return parameter.abs().sum()
-
-
-def _l2(parameter: Tensor) -> Tensor:
-    return (parameter * parameter).sum()
 
 
 class CategoricalCrossEntropy(Loss):

@@ -11,6 +11,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .checks import check_integer, check_number
+
 
 def _as_numeric(values: Any, name: str) -> np.ndarray:
     array = np.asarray(values)
@@ -105,11 +107,7 @@ class RegressionAccuracy(Accuracy):
 
     def __init__(self, precision: float | None = None) -> None:
         super().__init__()
-        if precision is not None and not (
-            isinstance(precision, (int, float, np.number)) and np.isfinite(precision) and precision > 0
-        ):
-            raise ValueError(f"precision: expected a positive finite number or None, got {precision!r}")
-        self.given_precision = None if precision is None else float(precision)
+        self.given_precision = None if precision is None else check_number("precision", precision, above=0)
         self.precision = self.given_precision
 
     def init(self, y: np.ndarray, reinit: bool = False) -> None:
@@ -150,8 +148,7 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
     Rows are true classes, columns predicted ones; the diagonal holds the correct ones.
     Computed with one bincount over the pair index  i * n_classes + j.
     """
-    if not isinstance(n_classes, (int, np.integer)) or isinstance(n_classes, bool) or n_classes < 1:
-        raise ValueError(f"n_classes: expected a positive integer, got {n_classes!r}")
+    check_integer("n_classes", n_classes)
     y_true = _labels(y_true, "y_true")
     y_pred = _labels(y_pred, "y_pred", len(y_true))
     for name, values in (("y_true", y_true), ("y_pred", y_pred)):

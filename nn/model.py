@@ -2,14 +2,10 @@
 
 A Model is a Module holding its layers in order, so `model(x)` is a plain expression,
 `model.parameters()` and `state_dict()` work as for any module, and any Module can be a
-layer. One training step is
-
-    outputs = forward(X_batch)                       (training mode: Dropout active)
-    total = data_loss(outputs, y_batch) + regularization_loss(layers)
-    total.backward();  optimizer.step()
-
-and the data loss and the regularization loss are reported separately. The epoch figures
-are accumulated from the batches already computed (no second forward pass for metrics).
+layer. The training loop lives in `nn.training`, the checks of the data in `nn.inputs`,
+the file format in `nn.files`. Layers are asked, never type-checked: a layer's
+`input_size`/`output_size` give the width X must have and the number of classes, and its
+`regularization_penalty()` what the loss adds (so a user's own layer takes part too).
 When the last layer is Softmax and the loss categorical cross-entropy, the loss is taken
 from the logits through a composed log_softmax, as the book's
 `Activation_Softmax_Loss_CategoricalCrossentropy` does: the chain rule through LogSumExp
@@ -19,28 +15,24 @@ be clipped, and no rule is typed in.
 from __future__ import annotations
 
 import os
-import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 import numpy as np
-from tqdm import tqdm
 
 import tensorgrad
 from tensorgrad import Tensor, functional
 
-from . import serialization
+from . import training
 from .activations import Softmax
+from .checks import check_seed
 from .data import batch_count, batches
-from .layers import Dense
+from .files import model_files
+from .inputs import check_inputs, check_targets, values
 from .losses import CategoricalCrossEntropy, Loss
 from .metrics import Accuracy
 from .module import Module
 from .optimizers import Optimizer
-
-HISTORY_KEYS = ("loss", "data_loss", "regularization_loss", "accuracy", "learning_rate")
-VALIDATION_KEYS = ("val_loss", "val_accuracy")
-
 
 class Model(Module):
     """A stack of modules trained as in the book.
@@ -52,9 +44,7 @@ class Model(Module):
 
     def __init__(self, seed: int | None = None) -> None:
         super().__init__()
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise TypeError(f"seed: expected an int or None, got {seed!r}")
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         self.rng = np.random.default_rng(seed)
         self.epochs_trained = 0  # over all train calls; a checkpoint keeps it
         self.layers: list[Module] = []
@@ -64,7 +54,7 @@ class Model(Module):
         self._prediction_rule: Callable[[np.ndarray], np.ndarray] | None = None
         self._finalized = False
         self._loss_from_logits = False
-        self._regularized: list[Dense] = []
+        self._penalized: list[Module] = []
 
     # ------------------------------------------------------------------ building
     def add(self, module: Module) -> "Model":
@@ -115,14 +105,12 @@ class Model(Module):
 
     def _prepare_outputs(self) -> None:
         """What predictions are read from, whether the loss is taken from the logits,
-        and which layers carry a penalty."""
+        and which layers carry a penalty (asked once: building a step's loss asks only them)."""
         activation = self.output_activation
         self._prediction_rule = None if activation is None else activation.predictions
         self._loss_from_logits = type(activation) is Softmax and type(self.loss) is CategoricalCrossEntropy
-        self._regularized = [
-            m for m in self.modules() if isinstance(m, Dense) and max(
-                m.weight_regularizer_l1, m.weight_regularizer_l2, m.bias_regularizer_l1, m.bias_regularizer_l2) > 0
-        ]
+        with tensorgrad.no_grad():
+            self._penalized = [m for m in self.modules() if m.regularization_penalty() is not None]
 
     @property
     def output_activation(self) -> Module | None:
@@ -140,12 +128,13 @@ class Model(Module):
         return {"seed": self.seed}
 
     # ------------------------------------------------------------------ training
-    def train(self, X: np.ndarray, y: np.ndarray, *, epochs: int = 1, batch_size: int | None = None,
-              print_every: int | None = 1, validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+    def train(self, X: Any = None, y: Any = None, *, epochs: int = 1, batch_size: int | None = None,
+              print_every: int | None = 1, validation_data: tuple[Any, Any] | None = None,
               shuffle: bool = True, verbose: bool = True, on_nan: str = "raise") -> dict[str, list[float]]:
-        """Train for `epochs` passes over (X, y) in ceil(n / batch_size) steps each.
+        """Train for `epochs` passes over (X, y) in ceil(n / batch_size) steps each (the
+        book's method; the loop is `nn.training.train`). To switch modes instead, as
+        PyTorch's `module.train()` does, call `model.train_mode()` / `model.eval()`.
 
-        (This `train` trains; switch modes with `Module.train(model, mode)` / `model.eval()`.)
         X is converted once to the parameters' dtype (e.g. float64 or int -> float32).
         The order is shuffled once per epoch when there is more than one batch (a single
         full batch gives the same gradient in any order).
@@ -169,115 +158,23 @@ class Model(Module):
         FloatingPointError naming the epoch and step (`on_nan="raise"`), or with a
         RuntimeWarning and the history of the finished epochs (`on_nan="warn"`).
         """
-        self._require("train", "loss", "optimizer", "accuracy")
-        if not self._finalized:
-            raise RuntimeError("train: call model.finalize() after add(...) and set(...), before training")
-        if on_nan not in ("raise", "warn"):
-            raise ValueError(f"on_nan: expected 'raise' or 'warn', got {on_nan!r}")
-        epochs = _positive_int("epochs", epochs)
-        if print_every is not None:
-            print_every = _positive_int("print_every", print_every)
-        X, y = self._check_data(X, y, "X", "y")
-        validation = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise TypeError("validation_data: expected a pair (X_val, y_val)")
-            validation = self._check_data(*validation_data, "validation_data[0]", "validation_data[1]")
-        steps = batch_count(len(X), batch_size)
-        shuffle = shuffle and steps > 1
-        self.accuracy.init(y, reinit=True)
-        history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
-        if validation is not None:
-            history.update({key: [] for key in VALIDATION_KEYS})
-        total_steps = epochs * steps
-        global_step = 0
-        previous_mode = self.training
-        Module.train(self, True)  # validation switches to evaluation and back
-        # One bar, reset at each epoch when an epoch has several steps; with one step per
-        # epoch (full batch) it counts epochs instead, so long full-batch runs stay cheap.
-        bar = tqdm(total=steps if steps > 1 else epochs, disable=not verbose, unit="step" if steps > 1 else "epoch",
-                   desc=f"epoch 1/{epochs}" if steps > 1 else "train", leave=False, dynamic_ncols=True)
-        try:
-            for epoch in range(1, epochs + 1):
-                self.accuracy.new_pass()
-                data_loss_sum = 0.0
-                seen = 0
-                epoch_due = print_every is None
-                if steps > 1:
-                    bar.reset()
-                    bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
-                for step, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle, self.rng), 1):
-                    figures = self._train_step(X_batch, y_batch)
-                    if figures is None:
-                        message = (f"train: the loss became NaN or inf at epoch {epoch}, step {step}/{steps}; "
-                                   f"the weights from before this step are kept. Try a lower learning rate "
-                                   f"(the current one is {self.optimizer.current_learning_rate:g}).")
-                        if on_nan == "raise":
-                            raise FloatingPointError(message)
-                        warnings.warn(message, RuntimeWarning, stacklevel=2)
-                        return history
-                    data_loss, regularization_loss, accuracy = figures
-                    data_loss_sum += data_loss * len(X_batch)
-                    seen += len(X_batch)
-                    global_step += 1
-                    if not verbose:
-                        continue
-                    due = print_every is not None and (global_step % print_every == 0 or global_step == total_steps)
-                    epoch_due = epoch_due or due
-                    if due and steps > 1:
-                        bar.write(f"epoch: {epoch}, step: {step}/{steps}, " + _figures(
-                            accuracy, data_loss, regularization_loss, self.optimizer.current_learning_rate))
-                    bar.set_postfix(loss=f"{data_loss_sum / seen:.3f}",
-                                    acc=f"{self.accuracy.calculate_accumulated():.3f}", refresh=False)
-                    if steps > 1:
-                        bar.update(1)
-                if steps == 1:
-                    bar.update(1)
-                self._record_epoch(history, data_loss_sum / seen, validation, batch_size)
-                self.epochs_trained += 1
-                if verbose and epoch_due:
-                    tqdm.write(self._epoch_summary(epoch, history))
-        finally:
-            bar.close()
-            Module.train(self, previous_mode)
-        return history
+        if X is None or y is None or isinstance(X, bool):
+            raise TypeError(
+                "Model.train(X, y, epochs=..., ...) trains the model on data, as in the book, and needs X and y. "
+                "To switch the model to training mode (what PyTorch's module.train() does), call "
+                "model.train_mode(); model.eval() switches to evaluation mode."
+            )
+        return training.train(self, X, y, epochs=epochs, batch_size=batch_size, print_every=print_every,
+                              validation_data=validation_data, shuffle=shuffle, verbose=verbose, on_nan=on_nan)
 
-    def _train_step(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[float, float, float] | None:
-        """One forward/backward/update; returns the batch's data loss, penalty and accuracy,
-        or None, without updating, when the loss is NaN or inf."""
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # reported below, once
-            outputs, data_loss = self._forward_loss(X_batch, y_batch)
-            regularization_loss = self.loss.regularization_loss(self._regularized)
-            total = data_loss + regularization_loss if regularization_loss.requires_grad else data_loss
-        if not np.isfinite(total.item()):
-            return None
-        self.optimizer.zero_grad()
-        total.backward()
-        self.optimizer.step()
-        accuracy = self.accuracy.calculate(self._predictions(outputs), y_batch)
-        return data_loss.item(), regularization_loss.item(), accuracy
+    @property
+    def finalized(self) -> bool:
+        """Whether `finalize()` ran since the last `add` or `set`."""
+        return self._finalized
 
-    def _record_epoch(self, history: dict, data_loss: float, validation: Any, batch_size: int | None) -> None:
-        with tensorgrad.no_grad():
-            regularization_loss = self.loss.regularization_loss(self._regularized).item()
-        history["data_loss"].append(data_loss)
-        history["regularization_loss"].append(regularization_loss)
-        history["loss"].append(data_loss + regularization_loss)
-        history["accuracy"].append(self.accuracy.calculate_accumulated())
-        history["learning_rate"].append(self.optimizer.current_learning_rate)
-        if validation is not None:
-            val_loss, val_accuracy = self._evaluate_checked(*validation, batch_size)
-            history["val_loss"].append(val_loss)
-            history["val_accuracy"].append(val_accuracy)
-
-    @staticmethod
-    def _epoch_summary(epoch: int, history: dict) -> str:
-        line = f"epoch: {epoch}, " + _figures(
-            history["accuracy"][-1], history["data_loss"][-1], history["regularization_loss"][-1],
-            history["learning_rate"][-1])
-        if "val_loss" in history:
-            line += f"\nvalidation, acc: {history['val_accuracy'][-1]:.3f}, loss: {history['val_loss'][-1]:.4g}"
-        return line
+    def regularization_loss(self) -> Tensor:
+        """The penalty of every layer that offers one (a zero Tensor when none does)."""
+        return self.loss.regularization_loss(self._penalized)
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X: np.ndarray, y: np.ndarray, *, batch_size: int | None = None) -> tuple[float, float]:
@@ -286,22 +183,23 @@ class Model(Module):
         The loss is the data loss averaged over samples (no regularization penalty), as
         the book's validation figures.
         """
-        self._require("evaluate", "loss", "accuracy")
-        X, y = self._check_data(X, y, "X", "y")
+        self.check_ready("evaluate", "loss", "accuracy")
+        X, y = self.check_data(X, y, "X", "y")
         batch_count(len(X), batch_size)
         if not self._finalized:
             self._prepare_outputs()
         self.accuracy.init(y)
-        return self._evaluate_checked(X, y, batch_size)
+        return self.evaluate_checked(X, y, batch_size)
 
-    def _evaluate_checked(self, X: np.ndarray, y: np.ndarray, batch_size: int | None) -> tuple[float, float]:
+    def evaluate_checked(self, X: np.ndarray, y: np.ndarray, batch_size: int | None) -> tuple[float, float]:
+        """`evaluate` on data already checked (the training loop's validation)."""
         self.accuracy.new_pass()
         loss_sum = 0.0
         with self._evaluation():
             for X_batch, y_batch in batches(X, y, batch_size):
-                outputs, data_loss = self._forward_loss(X_batch, y_batch)
+                outputs, data_loss = self.data_loss(X_batch, y_batch)
                 loss_sum += data_loss.item() * len(X_batch)
-                self.accuracy.calculate(self._predictions(outputs), y_batch)
+                self.accuracy.calculate(self.predictions_from(outputs), y_batch)
         return loss_sum / len(X), self.accuracy.calculate_accumulated()
 
     def predict(self, X: np.ndarray, *, batch_size: int | None = None) -> np.ndarray:
@@ -311,10 +209,10 @@ class Model(Module):
         X = self._check_inputs(X, "X")
         batch_count(len(X), batch_size)
         with self._evaluation():
-            outputs = [_values(self.forward(X_batch)) for X_batch, _ in batches(X, None, batch_size)]
+            outputs = [values(self.forward(X_batch), "outputs") for X_batch, _ in batches(X, None, batch_size)]
         return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
 
-    def _forward_loss(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[Tensor, Tensor]:
+    def data_loss(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[Tensor, Tensor]:
         """(what predictions are read from, mean data loss). With the loss from the logits
         the first is the logits: their argmax is the argmax of the softmax probabilities."""
         if self._loss_from_logits:
@@ -325,23 +223,25 @@ class Model(Module):
         outputs = self.forward(X_batch)
         return outputs, self.loss(outputs, y_batch)
 
-    def _predictions(self, outputs: Any) -> np.ndarray:
-        values = _values(outputs)
-        return values if self._prediction_rule is None else self._prediction_rule(values)
+    def predictions_from(self, outputs: Any) -> np.ndarray:
+        """What the accuracy compares: the output activation's rule applied to `outputs`."""
+        array = values(outputs, "outputs")
+        return array if self._prediction_rule is None else self._prediction_rule(array)
 
     @contextmanager
     def _evaluation(self) -> Iterator[None]:
         """Evaluation mode (Dropout off) and no graph inside; the previous mode after."""
         previous = self.training
-        Module.train(self, False)
+        self.train_mode(False)
         try:
             with tensorgrad.no_grad():
                 yield
         finally:
-            Module.train(self, previous)
+            self.train_mode(previous)
 
     # ------------------------------------------------------------------ checks
-    def _require(self, action: str, *names: str) -> None:
+    def check_ready(self, action: str, *names: str) -> None:
+        """`action` needs the settings `names` (e.g. "loss") and at least one layer."""
         missing = [name for name in names if getattr(self, name) is None]
         if missing:
             raise RuntimeError(f"{action}: set the model's {', '.join(missing)} first: model.set({missing[0]}=...)")
@@ -349,62 +249,18 @@ class Model(Module):
             raise ValueError(f"{action}: the model has no layers; add some with model.add(...)")
 
     def _check_inputs(self, X: Any, name: str) -> np.ndarray:
-        """X as a 2-D-compatible array in the parameters' dtype, or a clear error."""
-        X = _values(X)
-        if X.dtype.kind not in "fiu":
-            raise TypeError(f"{name}: expected a float or integer array, got dtype {X.dtype}")
-        if X.ndim == 0 or len(X) == 0:
-            raise ValueError(f"{name}: expected at least one sample, got an array of shape {X.shape}")
-        if X.dtype.kind == "f" and not _all_finite(X):
-            raise ValueError(f"{name}: expected finite values, got NaN or inf")
         parameters = self.parameters()
-        if parameters and X.dtype != parameters[0].dtype:
-            try:
-                with np.errstate(over="raise"):
-                    X = X.astype(parameters[0].dtype)
-            except FloatingPointError:
-                raise ValueError(
-                    f"{name}: expected values within the range of the parameters' dtype "
-                    f"{parameters[0].dtype}, got a maximum magnitude of {np.abs(X).max():g}"
-                ) from None
-        first_dense = next((m for m in self.modules() if isinstance(m, Dense)), None)
-        if first_dense is not None and (X.ndim != 2 or X.shape[1] != first_dense.n_inputs):
-            raise ValueError(
-                f"{name}: expected shape (n, {first_dense.n_inputs}) for the first Dense layer, got {X.shape}"
-            )
-        return X
+        first = next((m for m in self.modules() if m.input_size is not None), None)
+        return check_inputs(X, name, parameters[0].dtype if parameters else None,
+                            None if first is None else first.input_size, f"first {type(first).__name__} layer")
 
-    def _check_data(self, X: Any, y: Any, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
+    def check_data(self, X: Any, y: Any, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(X, y) checked for the whole set: X against the first layer's input size, y as
+        class targets for the last layer's output size when the loss is categorical."""
         X = self._check_inputs(X, x_name)
-        y = _values(y)
-        if y.dtype.kind not in "fiub":
-            raise TypeError(f"{y_name}: expected a numeric array of targets, got dtype {y.dtype}")
-        if y.ndim == 0 or len(y) != len(X):
-            raise ValueError(f"{y_name}: expected {len(X)} targets to match {x_name}, got shape {y.shape}")
-        if y.dtype.kind == "f" and not _all_finite(y):
-            raise ValueError(f"{y_name}: expected finite values, got NaN or inf")
-        if isinstance(self.loss, CategoricalCrossEntropy):
-            self._check_class_targets(y, y_name)
-        return X, y
-
-    def _check_class_targets(self, y: np.ndarray, name: str) -> None:
-        """Class labels must index the outputs and one-hot rows be as wide as them, checked
-        for the whole set before the first step (a bad label in a late batch would
-        otherwise fail after some updates)."""
-        output_layer = next((m for m in reversed(self.modules()) if isinstance(m, Dense)), None)
-        if output_layer is None:
-            return
-        classes = output_layer.n_neurons
-        if y.ndim == 1:
-            if y.dtype.kind not in "iu":
-                raise TypeError(f"{name}: expected integer class labels or one-hot rows, got dtype {y.dtype}")
-            low, high = y.min(), y.max()
-            if low < 0 or high >= classes:
-                raise ValueError(f"{name}: expected class labels in [0, {classes - 1}] for the {classes} outputs, "
-                                 f"got values from {low} to {high}")
-        elif y.ndim != 2 or y.shape[1] != classes:
-            raise ValueError(f"{name}: expected one-hot rows of width {classes} for the {classes} outputs, "
-                             f"got shape {y.shape}")
+        last = next((m for m in reversed(self.modules()) if m.output_size is not None), None)
+        classes = last.output_size if last is not None and isinstance(self.loss, CategoricalCrossEntropy) else None
+        return X, check_targets(y, y_name, len(X), x_name, classes)
 
     # ------------------------------------------------------------------ parameters
     def get_parameters(self) -> list[tuple[np.ndarray, ...]]:
@@ -435,61 +291,34 @@ class Model(Module):
             np.copyto(target.data, array)
 
     # ------------------------------------------------------------------ files
-    # The format and every check on loading live in nn/serialization.py. Writes are
+    # The format and every check on loading live in nn/files/. Writes are
     # atomic; a bad file raises nn.ModelFileError and changes nothing.
     def save(self, path: str | os.PathLike) -> None:
         """Layers, loss, optimizer and accuracy settings, and parameters, in one model file."""
-        serialization.save_model(self, path)
+        model_files.save_model(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Model":
         """Rebuild a model written by `save` (or `save_checkpoint`), finalized and ready to
         predict or train on; the whole file is checked before anything is built."""
-        return serialization.load_model(cls, path)
+        return model_files.load_model(cls, path)
 
     def save_checkpoint(self, path: str | os.PathLike) -> None:
         """What `save` writes plus what resuming needs: the optimizer's state, the number of
         epochs trained and the states of the random generators (shuffling and dropout), so
         that training a loaded checkpoint continues exactly as if it had never stopped."""
-        serialization.save_model(self, path, checkpoint=True)
+        model_files.save_model(self, path, checkpoint=True)
 
     @classmethod
     def load_checkpoint(cls, path: str | os.PathLike) -> "Model":
         """Rebuild a model written by `save_checkpoint`, with its training state."""
-        return serialization.load_model(cls, path, checkpoint=True)
+        return model_files.load_model(cls, path, checkpoint=True)
 
     def save_parameters(self, path: str | os.PathLike) -> None:
         """The parameters alone (`state_dict()`), by dotted name; works for any layers."""
-        serialization.save_parameters(self, path)
+        model_files.save_parameters(self, path)
 
     def load_parameters(self, path: str | os.PathLike) -> None:
         """Load `save_parameters` output: names, shapes and dtypes must all match; the
         parameters change only once the whole file has been read and checked."""
-        serialization.load_parameters(self, path)
-
-
-# --------------------------------------------------------------------------- helpers
-
-def _values(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
-def _all_finite(values: np.ndarray) -> bool:
-    """No NaN or inf, in one pass and without the full-size boolean array np.isfinite(values)
-    would make (47 MB for Fashion-MNIST's training set): a sum is finite unless a value is
-    NaN or inf, or the sum overflows; only then do min and max (which propagate NaN and
-    reach any inf) decide. It runs on every `train` call, over the whole set."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        return bool(np.isfinite(values.sum()) or (np.isfinite(values.min()) and np.isfinite(values.max())))
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return int(value)
-
-
-def _figures(accuracy: float, data_loss: float, regularization_loss: float, learning_rate: float) -> str:
-    """The book's progress figures."""
-    return (f"acc: {accuracy:.3f}, loss: {data_loss + regularization_loss:.4g} (data_loss: {data_loss:.4g}, "
-            f"reg_loss: {regularization_loss:.4g}), lr: {learning_rate:.6g}")
+        model_files.load_parameters(self, path)

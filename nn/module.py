@@ -3,47 +3,18 @@
 Assigning a leaf Tensor that requires grad to an attribute registers it as a parameter
 (a computed Tensor, such as a cached output, is not one);
 assigning a Module registers it as a child. So `parameters()`, `state_dict()` and
-`train()`/`eval()` reach every layer without any bookkeeping in the layers themselves.
+`train_mode()`/`eval()` reach every layer without any bookkeeping in the layers themselves.
 Attributes live in the instance `__dict__` as usual (reads are plain Python, and a typo
 raises AttributeError); the module only remembers which names are parameters and children.
 """
 from __future__ import annotations
 
 import inspect
-import numbers
 from typing import Any, Iterator
 
 import numpy as np
 
 from tensorgrad import Tensor
-
-
-def check_hyperparameter(
-    name: str,
-    value: Any,
-    *,
-    above: float | None = None,
-    at_least: float | None = None,
-    below: float | None = None,
-) -> float:
-    """`value` as a float, or an error naming the argument, the allowed range and the value.
-
-    Shared by layers and optimizers so that every hyper-parameter fails the same clear way.
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    bounds = []
-    if above is not None:
-        bounds.append((value > above, f"> {above}"))
-    if at_least is not None:
-        bounds.append((value >= at_least, f">= {at_least}"))
-    if below is not None:
-        bounds.append((value < below, f"< {below}"))
-    if not all(ok for ok, _ in bounds) or value != value:  # value != value catches NaN
-        expected = " and ".join(text for _, text in bounds)
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-    return value
 
 
 class _PathName(str):
@@ -168,21 +139,39 @@ class Module:
         for parameter in self.parameters():
             parameter.grad = None
 
-    def train(self, mode: bool = True) -> "Module":
+    def train_mode(self, mode: bool = True) -> "Module":
         """Switch self and every descendant to training (or, with mode=False, evaluation).
 
-        Sets the `training` flag directly on each module, so a subclass may give `train`
-        another meaning (as `Model.train(X, y)` does) without breaking its parents.
+        PyTorch calls this `train()`; here that name is the book's `Model.train(X, y)`,
+        which trains, so the switch has a name of its own on every Module.
         """
         if not isinstance(mode, bool):
-            raise TypeError(f"mode must be a bool, got {type(mode).__name__}")
+            raise TypeError(f"mode: expected a bool, got {type(mode).__name__}")
         for module in self.modules():
             module.training = mode
         return self
 
     def eval(self) -> "Module":
         """Switch self and every descendant to evaluation mode (Dropout becomes identity)."""
-        return Module.train(self, False)
+        return self.train_mode(False)
+
+    # ------------------------------------------------------------------ what a model asks of its layers
+    @property
+    def input_size(self) -> int | None:
+        """The width of the rows this module takes (Dense: n_inputs), or None when any
+        width goes; a Model checks X against its first layer that has one."""
+        return None
+
+    @property
+    def output_size(self) -> int | None:
+        """The width of the rows this module returns (Dense: n_neurons), or None when it
+        depends on the input; a Model reads the number of classes from its last one."""
+        return None
+
+    def regularization_penalty(self) -> Tensor | None:
+        """This module's own penalty, added to the data loss (Dense: the book's L1/L2
+        terms), or None when it has none; a layer of yours can offer one too."""
+        return None
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -217,6 +206,13 @@ class Module:
             raise ValueError(f"{type(self).__name__}.load_state_dict refused: " + "; ".join(problems))
         for name, parameter in parameters.items():
             np.copyto(parameter.data, state[name])
+
+    @classmethod
+    def parameter_shapes(cls, **config: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+        """The (shape, dtype) of each parameter `cls(**config)` would create, without
+        creating it: a loader checks a file's architecture against the arrays it declares
+        before allocating anything. Modules without parameters keep this default, {}."""
+        return {}
 
     def get_config(self) -> dict[str, Any]:
         """JSON-able constructor arguments: `type(m)(**m.get_config())` rebuilds the module.

@@ -13,13 +13,16 @@ allocator hands back memory still in the cache; benchmarks/NOTES.md).
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from tensorgrad import Tensor
 
-from .module import check_hyperparameter
+from .checks import check_integer, check_number
+
+
+MAX_ITERATIONS = 2**63 - 1  # more steps than any run takes; beyond, float arithmetic overflows
 
 
 class Optimizer:
@@ -40,8 +43,8 @@ class Optimizer:
                 f"params must be an iterable of Tensors or None, got the number {params!r}; "
                 f"pass the learning rate by keyword: {type(self).__name__}(learning_rate={params!r})"
             )
-        self.learning_rate = check_hyperparameter("learning_rate", learning_rate, above=0)
-        self.decay = check_hyperparameter("decay", decay, at_least=0)
+        self.learning_rate = check_number("learning_rate", learning_rate, above=0)
+        self.decay = check_number("decay", decay, at_least=0)
         self.current_learning_rate = self.learning_rate
         self.iterations = 0
         self.set_parameters([] if params is None else params)
@@ -115,12 +118,8 @@ class Optimizer:
             else:
                 for name in self.buffer_names:
                     problems += _buffer_problems(name, buffers[name], self.buffers[name])
-            iterations = state["iterations"]
-            if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
-                problems.append(f"iterations: expected an int >= 0, got {iterations!r}")
-            rate = state["current_learning_rate"]
-            if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not rate > 0:
-                problems.append(f"current_learning_rate: expected a number > 0, got {rate!r}")
+            problems += _refusal(check_integer, "iterations", state["iterations"], minimum=0, maximum=MAX_ITERATIONS)
+            problems += _refusal(check_number, "current_learning_rate", state["current_learning_rate"], above=0)
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict refused: " + "; ".join(problems))
         self.iterations = int(state["iterations"])
@@ -136,6 +135,15 @@ class Optimizer:
     def __repr__(self) -> str:
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.get_config().items())
         return f"{type(self).__name__}({arguments})"
+
+
+def _refusal(check: Callable[..., Any], *arguments: Any, **bounds: Any) -> list[str]:
+    """What `check(*arguments, **bounds)` refuses, as a list of messages (none if it passes)."""
+    try:
+        check(*arguments, **bounds)
+    except (TypeError, ValueError) as error:
+        return [str(error)]
+    return []
 
 
 def _buffer_problems(name: str, given: Any, expected: list[np.ndarray]) -> list[str]:
@@ -163,7 +171,7 @@ class SGD(Optimizer):
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 1.0, decay: float = 0.0,
         momentum: float = 0.0,
     ) -> None:
-        self.momentum = check_hyperparameter("momentum", momentum, at_least=0, below=1)
+        self.momentum = check_number("momentum", momentum, at_least=0, below=1)
         self.buffer_names = ("momentums",) if self.momentum else ()
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
@@ -194,7 +202,7 @@ class Adagrad(Optimizer):
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 1.0, decay: float = 0.0,
         epsilon: float = 1e-7,
     ) -> None:
-        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
+        self.epsilon = check_number("epsilon", epsilon, above=0)
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
     def update(self, weights, grad, buffers, scratch) -> None:
@@ -220,8 +228,8 @@ class RMSprop(Optimizer):
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 0.001, decay: float = 0.0,
         epsilon: float = 1e-7, rho: float = 0.9,
     ) -> None:
-        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
-        self.rho = check_hyperparameter("rho", rho, at_least=0, below=1)
+        self.epsilon = check_number("epsilon", epsilon, above=0)
+        self.rho = check_number("rho", rho, at_least=0, below=1)
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
     def update(self, weights, grad, buffers, scratch) -> None:
@@ -250,9 +258,9 @@ class Adam(Optimizer):
         self, params: Iterable[Tensor] | None = None, *, learning_rate: float = 0.001, decay: float = 0.0,
         epsilon: float = 1e-7, beta_1: float = 0.9, beta_2: float = 0.999,
     ) -> None:
-        self.epsilon = check_hyperparameter("epsilon", epsilon, above=0)
-        self.beta_1 = check_hyperparameter("beta_1", beta_1, at_least=0, below=1)
-        self.beta_2 = check_hyperparameter("beta_2", beta_2, at_least=0, below=1)
+        self.epsilon = check_number("epsilon", epsilon, above=0)
+        self.beta_1 = check_number("beta_1", beta_1, at_least=0, below=1)
+        self.beta_2 = check_number("beta_2", beta_2, at_least=0, below=1)
         super().__init__(params, learning_rate=learning_rate, decay=decay)
 
     def update(self, weights, grad, buffers, scratch) -> None:

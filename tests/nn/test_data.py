@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from nn.data import batch_count, batches, sine_data, spiral_data, vertical_data
+from nn.data import batch_count, batches, scale_and_flatten, shuffle, sine_data, spiral_data, vertical_data
 
 
 def test_spiral_data_shapes_dtypes_and_labels():
@@ -106,3 +106,60 @@ def test_batches_reject_bad_batch_size(bad):
 def test_batches_reject_length_mismatch():
     with pytest.raises(ValueError, match="y: expected 4 samples"):
         list(batches(np.zeros((4, 1)), np.zeros(3), 2))
+
+
+# --------------------------------------------------------------------------- shuffling and scaling
+
+def test_shuffle_keeps_pairs_together_and_repeats_with_the_seed():
+    X = np.arange(100).reshape(50, 2)
+    y = np.arange(50)
+    X_shuffled, y_shuffled = shuffle(X, y, seed=7)
+    np.testing.assert_array_equal(X_shuffled[:, 0], 2 * y_shuffled)
+    assert sorted(y_shuffled.tolist()) == list(range(50))
+    assert not np.array_equal(y_shuffled, y)
+    np.testing.assert_array_equal(shuffle(X, y, seed=7)[1], y_shuffled)
+    assert not np.array_equal(shuffle(X, y, seed=8)[1], y_shuffled)
+
+
+def test_shuffle_returns_copies():
+    X = np.arange(10)
+    y = np.arange(10)
+    X_shuffled, y_shuffled = shuffle(X, y, seed=0)
+    X_shuffled[:] = -1
+    y_shuffled[:] = -1
+    np.testing.assert_array_equal(X, np.arange(10))
+    np.testing.assert_array_equal(y, np.arange(10))
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "seed", "error", "match"),
+    [
+        (np.zeros(5), np.zeros(4), 0, ValueError, "y: expected 5 samples to match X, got 4"),
+        (np.float64(1.0), np.zeros(1), 0, ValueError, r"X and y: expected a sample axis, got shapes \(\) and \(1,\)"),
+        (np.zeros(3), np.zeros(3), 1.5, ValueError, "seed: expected a non-negative integer, got 1.5"),
+        (np.zeros(3), np.zeros(3), None, ValueError, "seed: expected a non-negative integer, got None"),
+    ],
+)
+def test_shuffle_rejects_bad_arguments(X, y, seed, error, match):
+    with pytest.raises(error, match=match):
+        shuffle(X, y, seed)
+
+
+def test_scale_and_flatten_matches_the_book():
+    X = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    X[0, 0, 0], X[0, 0, 1] = 0, 255
+    scaled = scale_and_flatten(X)
+    assert scaled.dtype == np.float32
+    assert scaled.shape == (5, 784)
+    np.testing.assert_array_equal(
+        scaled, (X.reshape(X.shape[0], -1).astype(np.float32) - 127.5) / 127.5
+    )
+    assert scaled[0, 0] == -1.0 and scaled[0, 1] == 1.0
+
+
+@pytest.mark.parametrize("X", [np.zeros((2, 28, 28), np.float32), np.zeros(28, np.uint8)])
+def test_scale_and_flatten_rejects_non_image_input(X):
+    with pytest.raises(ValueError, match=f"X: expected uint8 images of shape.*got dtype {X.dtype} and shape"):
+        scale_and_flatten(X)
+
+

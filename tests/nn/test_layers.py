@@ -57,14 +57,15 @@ def test_glorot_is_uniform_within_its_limit():
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        ({"n_inputs": 0}, ValueError, "n_inputs must be a positive int, got 0"),
-        ({"n_neurons": 2.5}, ValueError, "n_neurons must be a positive int, got 2.5"),
-        ({"weight_regularizer_l1": -1e-3}, ValueError, "weight_regularizer_l1 must be >= 0, got -0.001"),
-        ({"bias_regularizer_l2": float("nan")}, ValueError, "bias_regularizer_l2 must be >= 0, got nan"),
-        ({"weight_regularizer_l2": "5e-4"}, TypeError, "weight_regularizer_l2 must be a real number"),
-        ({"init": "xavier"}, ValueError, r"init must be one of \('book', 'he', 'glorot'\), got 'xavier'"),
-        ({"dtype": np.int32}, ValueError, "dtype must be a floating-point type, got int32"),
-        ({"seed": 1.5}, TypeError, "seed must be an int or None, got 1.5"),
+        ({"n_inputs": 0}, ValueError, "n_inputs: expected a positive integer, got 0"),
+        ({"n_neurons": 2.5}, ValueError, "n_neurons: expected a positive integer, got 2.5"),
+        ({"weight_regularizer_l1": -1e-3}, ValueError, "weight_regularizer_l1: expected a finite number >= 0, got -0.001"),
+        ({"bias_regularizer_l2": float("nan")}, ValueError, "bias_regularizer_l2: expected a finite number >= 0, got nan"),
+        ({"weight_regularizer_l2": "5e-4"}, TypeError, "weight_regularizer_l2: expected a finite number >= 0, got '5e-4' \\(str\\)"),
+        ({"init": "xavier"}, ValueError, r"init: expected one of \('book', 'he', 'glorot'\), got 'xavier'"),
+        ({"dtype": np.int32}, ValueError, "dtype: expected a floating-point type, got int32"),
+        ({"seed": -1}, ValueError, "seed: expected None or an integer from 0 to 2\\*\\*128 - 1, got -1"),
+        ({"seed": 1.5}, TypeError, "seed: expected None or an integer from 0 to 2\\*\\*128 - 1, got 1.5"),
     ],
 )
 def test_dense_rejects_bad_arguments(kwargs, error, message):
@@ -116,7 +117,7 @@ def test_dropout_keeps_float32():
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5])
 def test_dropout_rate_outside_zero_one_is_refused(rate):
-    with pytest.raises(ValueError, match=f"rate must be >= 0 and < 1, got {rate}"):
+    with pytest.raises(ValueError, match=f"rate: expected a finite number >= 0 and < 1, got {rate}"):
         nn.Dropout(rate)
 
 

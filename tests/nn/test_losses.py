@@ -82,7 +82,7 @@ def test_regularization_loss_accepts_nested_modules_and_lists_counting_each_laye
     wrapped = nn.Sequential(model, nn.Linear())
     np.testing.assert_allclose(loss.regularization_loss(wrapped).data, expected, rtol=1e-14)
     np.testing.assert_allclose(loss.regularization_loss([model[0], model[3], model]).data, expected, rtol=1e-14)
-    with pytest.raises(TypeError, match="model_or_layers must hold Modules, got ndarray"):
+    with pytest.raises(TypeError, match="model_or_layers: expected Modules, got ndarray"):
         loss.regularization_loss([np.zeros(3)])
 
 

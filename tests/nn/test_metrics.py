@@ -72,9 +72,10 @@ def test_regression_accuracy_needs_init():
         RegressionAccuracy().compare(np.zeros(3), np.zeros(3))
 
 
-@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), "0.1"])
-def test_regression_accuracy_rejects_bad_precision(bad):
-    with pytest.raises(ValueError, match="precision"):
+@pytest.mark.parametrize("bad, error", [(0.0, ValueError), (-1.0, ValueError), (float("nan"), ValueError),
+                                        ("0.1", TypeError)])
+def test_regression_accuracy_rejects_bad_precision(bad, error):
+    with pytest.raises(error, match="precision: expected a finite number > 0"):
         RegressionAccuracy(precision=bad)
 
 

@@ -380,46 +380,7 @@ def test_state_dict_round_trip_gives_identical_predictions(spiral):
     np.testing.assert_array_equal(fresh.predict(X), trained.predict(X))
 
 
-def test_save_and_load_rebuild_the_model(spiral, tmp_path):
-    X, y = spiral
-    model = classifier(dropout=0.1, l2=5e-4, optimizer=Adam(learning_rate=0.02, decay=1e-3))
-    model.train(X, y, epochs=5, verbose=False)
-    path = tmp_path / "spiral.tgm"
-    model.save(path)
-    assert path.is_file() and not (tmp_path / "spiral.tgm.npz").exists()
-    loaded = Model.load(path)
-    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
-    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in model.layers]
-    assert loaded.layers[0].weight_regularizer_l2 == 5e-4 and loaded.layers[2].rate == 0.1
-    assert type(loaded.loss) is CategoricalCrossEntropy and type(loaded.accuracy) is CategoricalAccuracy
-    assert loaded.optimizer.get_config() == model.optimizer.get_config()
-    assert loaded.evaluate(X, y) == model.evaluate(X, y)
-    loaded.train(X, y, epochs=1, verbose=False)  # ready to train on
-
-
-def test_save_and_load_parameters(spiral, tmp_path):
-    X, y = spiral
-    model = classifier(seed=1)
-    model.train(X, y, epochs=3, verbose=False)
-    model.save_parameters(tmp_path / "weights.npz")
-    other = classifier(seed=5)
-    other.load_parameters(tmp_path / "weights.npz")
-    np.testing.assert_array_equal(other.predict(X), model.predict(X))
-    wider = classifier(hidden=8)
-    with pytest.raises(ValueError, match="shape mismatch"):
-        wider.load_parameters(tmp_path / "weights.npz")
-
-
-def test_files_refuse_what_they_cannot_hold(spiral, tmp_path):
-    model = classifier(spy=Spy())
-    with pytest.raises(TypeError, match="save: Spy cannot be saved"):
-        model.save(tmp_path / "spy.tgm")
-    np.savez(tmp_path / "plain.npz", weights=np.zeros(3))
-    with pytest.raises(ValueError, match="not a tensorgrad model file"):
-        Model.load(tmp_path / "plain.npz")
-
-
-def test_other_heads_and_regression_accuracy_reinit(tmp_path):
+def test_other_heads_and_regression_accuracy_reinit():
     X = np.linspace(-1, 1, 40, dtype=np.float32).reshape(-1, 1)
     model = Model()
     model.add(Dense(1, 8, seed=0))
@@ -432,9 +393,6 @@ def test_other_heads_and_regression_accuracy_reinit(tmp_path):
     assert model.accuracy.precision == pytest.approx(np.std(2 * X) / 250)
     model.train(X, 10 * X, epochs=1, verbose=False)  # a new train call recomputes it
     assert model.accuracy.precision == pytest.approx(np.std(10 * X) / 250)
-    model.save(tmp_path / "regression.tgm")
-    loaded = Model.load(tmp_path / "regression.tgm")
-    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
     binary = Model()
     binary.add(Dense(1, 1, seed=0))
@@ -454,3 +412,66 @@ def test_one_hot_targets_train_like_integer_labels(spiral):
     with_one_hot = classifier(seed=4).train(X, np.eye(3, dtype=np.float32)[y], epochs=3, verbose=False)
     np.testing.assert_allclose(with_one_hot["loss"], with_labels["loss"], rtol=1e-6)
     assert with_one_hot["accuracy"] == with_labels["accuracy"]
+
+
+# --------------------------------------------------------------------------- what a model asks of its layers
+
+
+class Scale(Module):
+    """A layer of a user's own: x * scale, with an L2 penalty and a width of its own."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.width = width
+        self.scale = tensorgrad.Tensor(np.full((1, width), 2.0, np.float32), requires_grad=True)
+
+    def forward(self, x):
+        return x * self.scale  # x is an array or a Tensor; either multiplies a Tensor
+
+    @property
+    def input_size(self):
+        return self.width
+
+    @property
+    def output_size(self):
+        return self.width
+
+    def regularization_penalty(self):
+        return 0.5 * (self.scale * self.scale).sum()
+
+    def get_config(self):
+        return {"width": self.width}
+
+
+def scaled_classifier() -> Model:
+    model = Model(seed=0)
+    model.add(Scale(3))
+    model.add(Softmax())
+    model.set(loss=CategoricalCrossEntropy(), optimizer=SGD(learning_rate=0.1), accuracy=CategoricalAccuracy())
+    return model.finalize()
+
+
+def test_a_layer_of_your_own_offers_its_penalty_and_sizes():
+    model = scaled_classifier()
+    X = np.random.default_rng(0).standard_normal((12, 3)).astype(np.float32)
+    y = np.arange(12) % 3
+    history = model.train(X, y, epochs=1, verbose=False)
+    scale = model.layers[0].scale.data
+    assert history["regularization_loss"][0] == pytest.approx(0.5 * float((scale ** 2).sum()))
+    assert history["loss"][0] == pytest.approx(history["data_loss"][0] + history["regularization_loss"][0])
+    with pytest.raises(ValueError, match=r"X: expected shape \(n, 3\) for the first Scale layer, got \(12, 2\)"):
+        model.train(X[:, :2], y, verbose=False)
+    with pytest.raises(ValueError, match=r"y: expected class labels in \[0, 2\] for the 3 outputs"):
+        model.train(X, y + 1, verbose=False)
+
+
+def test_the_penalty_takes_part_in_the_gradient():
+    """One SGD step on a zero data gradient (uniform outputs): only the penalty moves scale."""
+    model = Model()
+    model.add(Scale(2))
+    model.add(Linear())
+    model.set(loss=MeanSquaredError(), optimizer=SGD(learning_rate=0.1), accuracy=RegressionAccuracy(precision=1.0))
+    model.finalize()
+    X = np.zeros((4, 2), np.float32)
+    model.train(X, X, epochs=1, verbose=False)
+    np.testing.assert_allclose(model.layers[0].scale.data, 2.0 - 0.1 * 2.0)  # d(0.5 s^2)/ds = s

@@ -96,14 +96,14 @@ def test_zero_grad_clears_every_parameter():
     assert all(p.grad is None for p in model.parameters())
 
 
-def test_train_and_eval_reach_every_descendant_and_return_self():
+def test_train_mode_and_eval_reach_every_descendant_and_return_self():
     module = TwoBranches()
     assert module.eval() is module
     assert [m.training for m in module.modules()] == [False] * 5
-    assert module.train() is module
+    assert module.train_mode() is module
     assert all(m.training for m in module.modules())
-    with pytest.raises(TypeError, match="mode must be a bool"):
-        module.train("no")
+    with pytest.raises(TypeError, match="mode: expected a bool, got str"):
+        module.train_mode("no")
 
 
 def test_repr_shows_the_tree_and_non_default_arguments():

@@ -166,9 +166,12 @@ def test_state_dict_is_a_copy():
          r"buffers\['momentums'\]\[1\]: expected an ndarray of shape \(1, 4\), got \(4, 1\)"),
         (lambda s: s["buffers"].pop("momentums"), r"buffers: expected names \['cache', 'momentums'\], got \['cache'\]"),
         (lambda s: s.pop("iterations"), "keys: expected"),
-        (lambda s: s.__setitem__("iterations", -3), r"iterations: expected an int >= 0, got -3"),
+        (lambda s: s.__setitem__("iterations", -3), r"iterations: expected an integer from 0 to 9223372036854775807, got -3"),
+        (lambda s: s.__setitem__("iterations", 10**400), r"iterations: expected an integer from 0 to 9223372036854775807"),
         (lambda s: s.__setitem__("current_learning_rate", "0.1"),
-         r"current_learning_rate: expected a number > 0, got '0.1'"),
+         r"current_learning_rate: expected a finite number > 0, got '0.1'"),
+        (lambda s: s.__setitem__("current_learning_rate", float("inf")),
+         r"current_learning_rate: expected a finite number > 0, got inf"),
     ],
 )
 def test_load_state_dict_refuses_and_changes_nothing(edit, message):
@@ -213,7 +216,7 @@ def test_get_config_rebuilds_the_optimizer(optimizer_class, hyper):
     ],
 )
 def test_bad_hyperparameters_raise_value_error_naming_the_argument(optimizer_class, argument, value, expected):
-    with pytest.raises(ValueError, match=f"{argument} must be {expected}, got {value}"):
+    with pytest.raises(ValueError, match=f"{argument}: expected a finite number {expected}, got {value}"):
         optimizer_class(**{argument: value})
 
 

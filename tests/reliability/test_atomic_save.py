@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn import serialization
-from nn.serialization import atomic_write, read_container, write_container
+from nn.files import atomic
+from nn.files import atomic_write, read_container, write_container
 
 REPO = Path(__file__).resolve().parents[2]
 OLD = {"weights": np.arange(6, dtype=np.float32).reshape(2, 3)}
@@ -24,7 +24,7 @@ def temporary_kind(request, monkeypatch):
     if request.param == "unnamed" and not hasattr(os, "O_TMPFILE"):
         pytest.skip("unnamed temporaries (O_TMPFILE) exist only on Linux")
     if request.param == "named":
-        monkeypatch.setattr(serialization, "_open_unnamed", lambda folder: None)
+        monkeypatch.setattr(atomic, "_open_unnamed", lambda folder: None)
     return request.param
 
 
@@ -50,7 +50,7 @@ def test_exception_just_before_replace_keeps_the_old_file(tmp_path, temporary_ki
     def crash(*args, **kwargs):
         raise KeyboardInterrupt("injected just before os.replace")
 
-    monkeypatch.setattr(serialization.os, "replace", crash)
+    monkeypatch.setattr(atomic.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt, match="injected"):
         write_container(path, {}, NEW)
     monkeypatch.undo()
@@ -83,7 +83,7 @@ def test_kill_while_writing_keeps_the_old_file_and_leaves_no_temporary(tmp_path)
     write_container(path, {}, OLD)
     writer = (
         "import sys, time\n"
-        "from nn.serialization import atomic_write\n"
+        "from nn.files import atomic_write\n"
         "with atomic_write(sys.argv[1]) as file:\n"
         "    file.write(b'part of a new model file')\n"
         "    file.flush()\n"

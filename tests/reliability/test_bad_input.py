@@ -69,6 +69,11 @@ CASES = {
     "predict string X": (predict(X=X.astype(str)), TypeError, "X: expected a float or integer array"),
     "train object y": (train(y=LABELS.astype(object)), TypeError, "y: expected a numeric array of targets, got dtype object"),
     "evaluate string y": (evaluate(y=LABELS.astype(str)), TypeError, "y: expected a numeric array of targets"),
+    # ragged nested lists
+    "train ragged X": (train(X=[[0.1, 0.2], [0.3]] * 30), ValueError, "X: expected a rectangular array of numbers, got rows of different lengths"),
+    "predict ragged X": (predict(X=[[0.1, 0.2], [0.3]]), ValueError, "X: expected a rectangular array of numbers"),
+    "train ragged one-hot y": (train(y=[[1, 0, 0], [0, 1]] * 30), ValueError, "y: expected a rectangular array of numbers"),
+    "validation ragged X": (train(validation_data=([[0.1, 0.2], [0.3]], LABELS[:2])), ValueError, r"validation_data\[0\]: expected a rectangular array"),
     # batch_size and epochs
     "train batch_size 0": (train(batch_size=0), ValueError, "batch_size: expected a positive integer or None, got 0"),
     "train batch_size -8": (train(batch_size=-8), ValueError, "batch_size: expected a positive integer or None, got -8"),
@@ -123,6 +128,10 @@ SETUP_CASES = {
     "finalize without loss": (lambda: unset_model().set(optimizer=nn.Adam()).finalize(), ValueError, r"finalize: expected a loss and an optimizer, got no loss; call model.set\(loss=...\) first"),
     "finalize without optimizer": (lambda: unset_model().set(loss=nn.CategoricalCrossEntropy()).finalize(), ValueError, r"finalize: expected a loss and an optimizer, got no optimizer; call model.set\(optimizer=...\) first"),
     "finalize without loss and optimizer": (lambda: unset_model().finalize(), ValueError, "finalize: expected a loss and an optimizer, got no loss and no optimizer"),
+    "Model seed -1": (lambda: nn.Model(seed=-1), ValueError, r"seed: expected None or an integer from 0 to 2\*\*128 - 1, got -1"),
+    "Model seed 1.5": (lambda: nn.Model(seed=1.5), TypeError, "seed: expected None or an integer"),
+    "train() without data": (lambda: classifier().train(), TypeError, r"Model.train\(X, y, epochs=..., ...\) trains the model on data.*call model.train_mode\(\); model.eval\(\) switches"),
+    "train(True), PyTorch's mode switch": (lambda: classifier().train(True), TypeError, r"call model.train_mode\(\)"),
     "loss with label 3": (lambda: nn.CategoricalCrossEntropy()(PROBABILITIES, with_value(LABELS, 3)), ValueError, r"labels must lie in \[0, 2\], got values from 0 to 3"),
     "loss with one-hot of width 4": (lambda: nn.CategoricalCrossEntropy()(PROBABILITIES, np.eye(4)[LABELS]), ValueError, r"targets must have the predictions' shape \(60, 3\), got \(60, 4\)"),
     "loss with string targets": (lambda: nn.MeanSquaredError()(PROBABILITIES, PROBABILITIES.astype(str)), TypeError, "targets must be numeric, got dtype <U"),

@@ -68,7 +68,7 @@ def test_mini_batch_divergence_names_the_step():
 
 def test_on_nan_must_be_raise_or_warn():
     model = exploding_regressor()
-    with pytest.raises(ValueError, match="on_nan: expected 'raise' or 'warn', got 'ignore'"):
+    with pytest.raises(ValueError, match=r"on_nan: expected one of \('raise', 'warn'\), got 'ignore'"):
         model.train(X, Y, on_nan="ignore", verbose=False)
     assert model.optimizer.iterations == 0
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
-from nn.serialization import HEADER_MEMBER
+from nn.files import HEADER_MEMBER
 
 INPUTS = np.linspace(-1, 1, 10, dtype=np.float32).reshape(5, 2)
 
