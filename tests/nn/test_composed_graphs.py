@@ -89,10 +89,7 @@ def test_explain_and_draw_graph_of_a_network_name_parameters_by_module_path():
 def test_a_thousand_training_steps_do_not_grow_memory():
     X, y = nn.spiral_data(8, 3, seed=0)
     model = book_model(nn.Softmax, nn.CategoricalCrossEntropy, 3)
-    # Warm caches and buffers, and fill CPython's tuple free lists to their cap (2,000 each):
-    # they gain a 1-tuple and a 2-tuple per step until then, 112 KB that tracemalloc counts
-    # as growth although nothing leaks (gc.collect() gives it back). 2,100 steps fill them.
-    model.train(X, y, epochs=700, batch_size=8, verbose=False)
+    model.train(X, y, epochs=50, batch_size=8, verbose=False)  # warm caches and buffers
     tracemalloc.start()
     try:
         model.train(X, y, epochs=100, batch_size=8, verbose=False)
