@@ -111,7 +111,7 @@ def spiral_model(optimizer: nn.Optimizer) -> nn.Model:
 def optimizers_and_decision_regions() -> None:
     """Loss curves of the four optimizers on spiral data, and the regions the
     Adam-trained classifier assigns to each class (docs/optimizers.md)."""
-    X, y = nn.spiral_data(samples=100, classes=3)
+    X, y = nn.spiral_data(samples=100, classes=3, seed=0)
     figure = Figure(figsize=(7, 4), layout="constrained")
     axes = figure.subplots()
     for label, make in OPTIMIZERS.items():
@@ -129,17 +129,31 @@ def optimizers_and_decision_regions() -> None:
     decision_regions(model, X, y)  # the last model trained is Adam's
 
 
+CLASS_COLOURS = ("tab:blue", "tab:orange", "tab:green")  # one per spiral arm, regions and points alike
+
+
 def decision_regions(model: nn.Model, X: np.ndarray, y: np.ndarray) -> None:
+    """Each grid point tinted with the class the model predicts there, in the colour of
+    that class's training points, with a legend naming the classes."""
+    from matplotlib.colors import ListedColormap
+
     ticks = np.linspace(-1.1, 1.1, 221, dtype=np.float32)
     grid_x, grid_y = np.meshgrid(ticks, ticks)
     points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
     classes = model.predict(points).argmax(axis=1).reshape(grid_x.shape)
-    figure = Figure(figsize=(5, 4.5), layout="constrained")
+    figure = Figure(figsize=(5.5, 4.8), layout="constrained")
     axes = figure.subplots()
-    axes.contourf(grid_x, grid_y, classes, levels=[-0.5, 0.5, 1.5, 2.5], cmap="brg", alpha=0.25)
-    axes.scatter(X[:, 0], X[:, 1], c=y, cmap="brg", s=8)
-    axes.set_title("decision regions of the spiral classifier (Adam)")
+    colours = ListedColormap(CLASS_COLOURS)
+    axes.contourf(grid_x, grid_y, classes, levels=[-0.5, 0.5, 1.5, 2.5], cmap=colours, alpha=0.25)
+    for label, colour in enumerate(CLASS_COLOURS):
+        chosen = y == label
+        axes.scatter(X[chosen, 0], X[chosen, 1], color=colour, s=10, edgecolors="black", linewidths=0.3,
+                     label=f"class {label} (tint: predicted {label})")
+    accuracy = np.mean(model.predict(X).argmax(axis=1) == y)
+    axes.set_title(f"decision regions of the spiral classifier (Adam), training accuracy {accuracy:.2f}",
+                   fontsize=9)
     axes.set_aspect("equal")
+    axes.legend(loc="upper right", fontsize=7, framealpha=0.9)
     save(figure, "decision_regions.png")
 
 
