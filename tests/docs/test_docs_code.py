@@ -91,6 +91,9 @@ def run_blocks(page, blocks, folder, request):
 @pytest.mark.parametrize("page", PAGES, ids=lambda path: path.stem)
 def test_page_code_runs(page, tmp_path, request):
     run_blocks(page, python_blocks(page), tmp_path, request)
+    # a reader pastes the listings in the repository: they must not leave files there
+    left = sorted(path.name for path in tmp_path.iterdir())
+    assert not left, f"{page.name} leaves {left} in the current folder"
 
 
 def test_backpropagation_shows_the_real_output_of_explain(tmp_path, request):
