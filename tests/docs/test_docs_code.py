@@ -133,3 +133,10 @@ def test_readme_hessian_vector_comment_is_what_it_prints(tmp_path, request):
     printed = run_blocks(README, [imports, (line, code)], tmp_path, request)
     assert printed.strip() == "[ 6. 12.]"
     assert code.rstrip().endswith("# [ 6. 12.]")
+
+
+def test_the_neuron_figure_has_the_colours_its_caption_names():
+    svg = (DOCS / "figures" / "neuron.svg").read_text(encoding="utf-8")
+    caption = (DOCS / "neurons.md").read_text(encoding="utf-8")
+    assert svg.count('fill="lightblue"') == 2 and svg.count('fill="lightgrey"') == 1  # w, b; x
+    assert 'stroke="red"' not in svg and "No edge is red" in caption
