@@ -20,7 +20,8 @@ shapes of 0-4 dims, float64 values with |x| in [0.1, 2], away from kinks):
    gradient (skip with `second_order=False` when your backward only works on ndarrays).
 
 A failing check is shrunk by hypothesis to a small input, which the report shows. Needs the
-`test` extra (hypothesis). The runs are derandomized, so the same op gives the same report.
+`test` extra (hypothesis). The runs are derandomized, so the same op gives the same report;
+no example database is kept (hypothesis may still cache in ./.hypothesis).
 """
 from __future__ import annotations
 
