@@ -140,3 +140,15 @@ def test_the_neuron_figure_has_the_colours_its_caption_names():
     caption = (DOCS / "neurons.md").read_text(encoding="utf-8")
     assert svg.count('fill="lightblue"') == 2 and svg.count('fill="lightgrey"') == 1  # w, b; x
     assert 'stroke="red"' not in svg and "No edge is red" in caption
+
+
+def test_the_contents_mirror_the_book_chapter_by_chapter():
+    """docs/README.md has one row per book chapter, 1 to 22 in order, each linking the page
+    whose title carries that chapter's number (chapters 11-14 share one page)."""
+    rows = re.findall(r"^\| (\d+)\. [^|]+\| \[[^\]]+\]\(([^)]+)\)", (DOCS / "README.md").read_text(encoding="utf-8"),
+                      re.MULTILINE)
+    assert [int(number) for number, _ in rows] == list(range(1, 23))
+    for number, target in rows:
+        title = (DOCS / target).read_text(encoding="utf-8").split("\n", 1)[0]
+        first, _, last = re.match(r"# (\d+(?:-\d+)?)\. ", title).group(1).partition("-")
+        assert int(first) <= int(number) <= int(last or first), f"chapter {number} links {target}: {title!r}"
