@@ -11,9 +11,10 @@ layer. One training step is
 and the data loss and the regularization loss are reported separately. The epoch figures
 are accumulated from the batches already computed (no second forward pass for metrics).
 When the last layer is Softmax and the loss categorical cross-entropy, the loss is taken
-from the logits with tensorgrad's fused softmax + cross-entropy op, as the book's
-`Activation_Softmax_Loss_CategoricalCrossentropy` does: same values, a cheaper and exact
-gradient (softmax - onehot).
+from the logits through a composed log_softmax, as the book's
+`Activation_Softmax_Loss_CategoricalCrossentropy` does: the chain rule through LogSumExp
+gives the book's gradient (softmax - onehot) / n, exact even where a probability would
+be clipped, and no rule is typed in.
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ class Model(Module):
         self.accuracy: Accuracy | None = None
         self._prediction_rule: Callable[[np.ndarray], np.ndarray] | None = None
         self._finalized = False
-        self._fused_softmax_loss = False
+        self._loss_from_logits = False
         self._regularized: list[Dense] = []
 
     # ------------------------------------------------------------------ building
@@ -113,11 +114,11 @@ class Model(Module):
         return self
 
     def _prepare_outputs(self) -> None:
-        """What predictions are read from, whether the loss can be fused with the softmax,
+        """What predictions are read from, whether the loss is taken from the logits,
         and which layers carry a penalty."""
         activation = self.output_activation
         self._prediction_rule = None if activation is None else activation.predictions
-        self._fused_softmax_loss = type(activation) is Softmax and type(self.loss) is CategoricalCrossEntropy
+        self._loss_from_logits = type(activation) is Softmax and type(self.loss) is CategoricalCrossEntropy
         self._regularized = [
             m for m in self.modules() if isinstance(m, Dense) and max(
                 m.weight_regularizer_l1, m.weight_regularizer_l2, m.bias_regularizer_l1, m.bias_regularizer_l2) > 0
@@ -314,9 +315,9 @@ class Model(Module):
         return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
 
     def _forward_loss(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[Tensor, Tensor]:
-        """(what predictions are read from, mean data loss). With the fused loss the first
-        is the logits: their argmax is the argmax of the softmax probabilities."""
-        if self._fused_softmax_loss:
+        """(what predictions are read from, mean data loss). With the loss from the logits
+        the first is the logits: their argmax is the argmax of the softmax probabilities."""
+        if self._loss_from_logits:
             logits = X_batch
             for layer in self.layers[:-1]:
                 logits = layer(logits)

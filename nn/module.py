@@ -46,6 +46,10 @@ def check_hyperparameter(
     return value
 
 
+class _PathName(str):
+    """A parameter's display name that a Module gave it (its dotted path), not the user."""
+
+
 class Module:
     """Base class of layers, activations, losses and models.
 
@@ -67,20 +71,35 @@ class Module:
             raise RuntimeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
+        named = False
         if isinstance(value, Tensor) and value.requires_grad and value.is_leaf:
             self._register(name, self._parameter_names, self._child_names)
+            named = True
         elif isinstance(value, Module):
             self._register(name, self._child_names, self._parameter_names)
+            named = True
         else:
             self._parameter_names.pop(name, None)
             self._child_names.pop(name, None)
         object.__setattr__(self, name, value)
+        if named:
+            self._name_parameters()
 
     @staticmethod
     def _register(name: str, registry: dict, other: dict) -> None:
         """Add `name` to `registry` (keeping its place when it is re-assigned)."""
         other.pop(name, None)
         registry.setdefault(name, None)
+
+    def _name_parameters(self) -> None:
+        """Show each parameter's dotted path ("0.weights") in draw_graph and explain.
+
+        A parameter the user named keeps its name; one named by a module (a `_PathName`)
+        takes the longer path when its module joins a parent.
+        """
+        for path, parameter in self.named_parameters():
+            if parameter.name is None or isinstance(parameter.name, _PathName):
+                parameter.name = _PathName(path)
 
     def __delattr__(self, name: str) -> None:
         object.__delattr__(self, name)

@@ -1,7 +1,6 @@
 """tensorgrad: an autograd engine on NumPy. `Tensor` records, `backward()` differentiates."""
-from . import autograd  # noqa: F401  (first: the other modules build on it)
 from .autograd import detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .tensor import Tensor
+from .tensor import Tensor, as_tensor
 from .functional import concatenate, maximum, minimum, stack, where
 from .gradients import grad
 from .testing import gradcheck, gradgradcheck
@@ -10,7 +9,7 @@ from .explain import explain
 from . import functional, ops, testing
 
 __all__ = [
-    "Tensor", "tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "Tensor", "tensor", "as_tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
     "gradcheck", "gradgradcheck", "draw_graph", "explain", "maximum", "minimum", "where", "concatenate", "stack",
     "functional", "ops", "testing",
 ]

@@ -1,16 +1,15 @@
-"""The graph machinery: grad mode, the Function/Context node, unbroadcast, iterative backward.
+"""The graph machinery: grad mode, the Function node, unbroadcast and the backward walk.
 
-A recorded op is one `Function` instance: it *is* the context of its backward rule (it
-holds the inputs, what `save_for_backward` kept and the non-tensor parameters). A tensor
-made by a recorded op points at that node; leaves point at nothing. `backward` walks the
-nodes once, newest first (a heap keyed by each node's sequence number is a reverse
-topological order), so a chain of a million ops needs no recursion; each step costs the
-log of the number of nodes waiting in the heap (one, along a chain).
+A recorded op is one `Function` instance, the node of the graph and the `ctx` of its own
+backward rule. A tensor made by a recorded op points at its node; a leaf points at none.
+`backward` pops nodes from a heap, newest first, so a chain of a million ops needs no
+recursion. After a plain backward the node keeps its structure (its op, edges to the
+nodes and leaves that produced its inputs, its output's shape and dtype) but drops what
+it saved for backward, so the activations' memory goes while the graph can still be
+drawn or explained.
 
-Backward rules are written with operators that ndarrays and Tensors share (`*`, `@`,
-`.sum`, `.reshape`, ...). Normally they receive ndarrays and run at NumPy speed; with
-`create_graph=True` they receive Tensors, so the backward pass is itself recorded and can
-be differentiated again.
+This module knows tensors only through the objects it is handed: `tensor.py` imports it,
+never the other way round.
 """
 from __future__ import annotations
 
@@ -18,9 +17,9 @@ import functools
 import gc
 import heapq
 import itertools
-import operator
 import os
 import traceback
+import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
@@ -30,7 +29,7 @@ import numpy as np
 # --------------------------------------------------------------------------- grad mode
 
 class _GradMode:
-    """Process-wide switches; read on every op, so they are plain class attributes."""
+    """Process-wide switches, read on every op."""
 
     enabled = True
     anomaly = False
@@ -114,65 +113,85 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     return summed.reshape(shape) if lead else summed
 
 
+def data_of(value: Any) -> np.ndarray:
+    """The ndarray behind a value that is a Tensor (under create_graph) or already an array."""
+    return value if isinstance(value, _ARRAYS) else value.data
+
+
+_ARRAYS = (np.ndarray, np.generic)  # a reduction of a 0-d array gives a NumPy scalar
+
+
 # --------------------------------------------------------------------------- Function
 
-_NOTHING_NEEDED = (False,) * 64
 _next_sequence = itertools.count().__next__
-_new_object = object.__new__
 
 
 class Function:
-    """One primitive op. Subclasses define `forward(ctx, *arrays, **params)` and
-    `backward(ctx, grad)`, returning one gradient per tensor input (None where unneeded).
+    """One primitive op: `forward(ctx, *arrays, **params)` and `backward(ctx, grad)`.
 
-    An instance is the node in the graph and the `ctx` of its own rules. Its `sequence`
-    number grows with every recorded node, so a node's inputs always have smaller numbers
-    than the node: backward visits nodes from the largest number down (as PyTorch does).
+    An instance is the node in the graph and the `ctx` its two rules share: forward
+    keeps what backward needs with `ctx.save_for_backward(...)` (or as plain attributes,
+    for non-array parameters such as an axis), and backward returns dL/d(input) for each
+    input, None where `ctx.needs_input_grad[i]` is False.
+
+    Backward rules are written once for two kinds of values. Normally `grad` and the
+    saved values are ndarrays and the rule runs at NumPy speed. Under
+    `backward(create_graph=True)` they are Tensors, so the rule's own arithmetic is
+    recorded and can be differentiated again. Mul's rule serves both:
+
+        def backward(ctx, grad):
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a      # ndarrays, or Tensors when create_graph
+
+    so a rule uses only what ndarrays and Tensors share (`*`, `@`, `.sum`, `.reshape`,
+    ...), `call(Op, x)` for an op that ndarrays have no operator for, and `data_of(x)`
+    for a constant such as a mask.
+
+    `sequence` grows with every recorded node, so a node's inputs always have smaller
+    numbers: backward visits nodes from the largest number down (as PyTorch does).
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "saved_tensors", "sequence", "_output", "__dict__")
-    _origin = None  # where the op was created, kept only under detect_anomaly()
+    inputs: tuple  # the input Tensors; after a plain backward, the nodes and leaves behind them
+    output: np.ndarray | None  # the result's array, until a plain backward frees it
+    output_shape: tuple  # kept by a plain backward, with output_dtype, when it frees the output
+    output_dtype: np.dtype
+    needs_input_grad: tuple[bool, ...]
+    saved_tensors: tuple = ()
+    sequence: int
+    freed = False  # True once a plain backward dropped the saved values
+    origin: str | None = None  # the user's line that created the op, under detect_anomaly()
+    retained: Any = None  # a weak reference to the output Tensor when it called retain_grad()
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
-        """Run the op on Tensors, recording a node when grad mode is on and an input needs it.
+        """Run the op on Tensors; record this node when grad mode is on and an input needs it.
 
-        Written for speed (it runs once per op): a plain loop over the inputs, and the
-        output Tensor built in place rather than through `Tensor._make`; measured, each
-        saves about a tenth of the per-op cost (benchmarks/NOTES.md).
+        The output is made by the inputs' own Tensor class (callers wrap constants first).
         """
-        arrays = []
-        needs = []
+        node = cls()
         try:
-            for x in inputs:
-                arrays.append(x._data)
-                needs.append(x._requires_grad)
-        except AttributeError:  # a Python number or an ndarray among the inputs: wrap them, run again
-            return cls.apply(*_as_tensors(inputs), **params)
-        ctx = _new_object(cls)
+            needs = tuple(x.requires_grad for x in inputs)
+        except AttributeError:
+            kinds = ", ".join(type(x).__name__ for x in inputs)
+            raise TypeError(f"{cls.__name__}.apply: inputs must be Tensors, got {kinds}; wrap a constant "
+                            "with tensorgrad.as_tensor(value)") from None
         record = _GradMode.enabled and True in needs
-        ctx.needs_input_grad = tuple(needs) if record else _NOTHING_NEEDED
+        node.needs_input_grad = needs if record else (False,) * len(needs)
+        arrays = [x.data for x in inputs]
         try:
-            out = cls.forward(ctx, *arrays, **params) if params else cls.forward(ctx, *arrays)
-        except ValueError as error:  # shapes that do not fit: say which op and which shapes
+            out = cls.forward(node, *arrays, **params)
+        except ValueError as error:  # say which op failed on which inputs
             shapes = " and ".join(str(a.shape) for a in arrays)
-            raise ValueError(f"{cls.__name__.lower()}: inputs of shapes {shapes} do not fit: {error}") from None
-        tensor = _new_object(Tensor)
-        tensor._data = out
-        tensor._grad = None
-        tensor.name = None
-        if record:
-            ctx.inputs = inputs
-            ctx._output = out
-            ctx.sequence = _next_sequence()
-            if _GradMode.anomaly:
-                ctx._origin = _user_frame()
-            tensor._node = ctx
-            tensor._requires_grad = True
-        else:
-            tensor._node = None
-            tensor._requires_grad = False
-        return tensor
+            raise ValueError(f"{cls.__name__.lower()} (inputs of shapes {shapes}): {error}") from None
+        make = type(inputs[0])._make
+        if not record:
+            return make(out, None)
+        node.inputs = inputs
+        node.output = out
+        node.sequence = _next_sequence()
+        if _GradMode.anomaly:
+            node.origin = _user_frame()
+        return make(out, node)
 
     @staticmethod
     def forward(ctx: Any, *arrays: np.ndarray, **params: Any) -> np.ndarray:
@@ -187,26 +206,6 @@ class Function:
         for their Tensors when the backward pass is recorded (create_graph=True)."""
         self.saved_tensors = values
 
-    def _saved_as_tensors(self) -> tuple:
-        """The saved values with inputs/outputs as Tensors, so a recorded backward links to them."""
-        by_identity = {id(t._data): t for t in self.inputs}
-        output = None
-        swapped = []
-        for value in getattr(self, "saved_tensors", ()):
-            if value is self._output:
-                output = output or Tensor._make(self._output, self)
-                swapped.append(output)
-            else:
-                swapped.append(by_identity.get(id(value), value))
-        return tuple(swapped)
-
-    @property
-    def freed(self) -> bool:
-        """True after a backward without retain_graph, which drops the node's inputs and
-        saved values (every op has at least one input). Its `_output` stays: it is the
-        output tensor's own array, alive as long as this node."""
-        return not self.inputs
-
     @property
     def name(self) -> str:
         return type(self).__name__
@@ -215,18 +214,12 @@ class Function:
         return f"<{self.name}>"
 
 
-_FREED_MESSAGE = (
-    "Trying to backward through the graph a second time: its saved values were freed by "
-    "the first backward. Call backward(retain_graph=True) the first time if you need to."
-)
-
-
 class _NoContext:
     """A ctx that remembers nothing: lets a backward rule call an op's forward directly on
     ndarrays (the fast path) without recording."""
 
     __slots__ = ()
-    needs_input_grad = _NOTHING_NEEDED
+    needs_input_grad = (False,) * 8
 
     def save_for_backward(self, *values: Any) -> None:
         pass
@@ -241,19 +234,9 @@ NO_CONTEXT = _NoContext()
 def call(op: type[Function], x: Any, *args: Any, **params: Any) -> Any:
     """Run `op` on a Tensor (recorded) or on an ndarray (plain NumPy): how backward rules
     use ops that ndarrays have no operator for, in both fast and create_graph mode."""
-    if isinstance(x, Tensor):
-        return op.apply(x, *args, **params)
-    return op.forward(NO_CONTEXT, x, *args, **params)
-
-
-def _as_tensors(values: tuple) -> list:
-    """Constants as Tensors; a Python scalar takes the dtype of the first Tensor (`as_tensor`)."""
-    like = None
-    for value in values:
-        if isinstance(value, Tensor):
-            like = value
-            break
-    return [as_tensor(value, like) for value in values]
+    if isinstance(x, _ARRAYS):
+        return op.forward(NO_CONTEXT, x, *args, **params)
+    return op.apply(x, *args, **params)
 
 
 _PACKAGE_FOLDER = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -267,179 +250,208 @@ def _user_frame() -> str:
     return "<unknown>"
 
 
+# --------------------------------------------------------------------------- the graph as a learner sees it
+
+def producers(node: Function) -> list[tuple[Function | None, Any]]:
+    """For each input of `node`: (the node that produced it, or None for a leaf; the input
+    Tensor while the graph holds it, the leaf Tensor after a plain backward, else None)."""
+    result = []
+    for source in node.inputs:
+        if isinstance(source, Function):  # an edge kept after a plain backward
+            result.append((source, None))
+        else:
+            result.append((source._node, source))
+    return result
+
+
+def output_of(node: Function) -> tuple[tuple, np.dtype, Any]:
+    """(shape, dtype, the Tensor when one that called retain_grad() is alive) of the
+    result `node` computed."""
+    tensor = node.retained() if node.retained is not None else None
+    if node.freed:
+        return node.output_shape, node.output_dtype, tensor
+    return node.output.shape, node.output.dtype, tensor
+
+
+def retain_grad(tensor: Any) -> None:
+    """Keep `tensor.grad` after backward although it is not a leaf (PyTorch's retain_grad).
+    The node holds a weak reference, so a dropped tensor retains nothing."""
+    tensor._node.retained = weakref.ref(tensor)
+
+
+def _free(node: Function) -> None:
+    """Drop what backward needed, keep the structure: the saved arrays and the output's
+    array go (the activations' memory), edges to the producers and the shapes stay."""
+    node.inputs = tuple(x._node if x._node is not None else x for x in node.inputs)
+    node.output_shape, node.output_dtype = node.output.shape, node.output.dtype
+    node.output = None
+    node.saved_tensors = ()
+    node.freed = True
+
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time: its saved values were freed by "
+    "the first backward. Call backward(retain_graph=True) the first time if you need to."
+)
+
+
 # --------------------------------------------------------------------------- backward
 
-_sequence_of = operator.attrgetter("sequence")
+def run_backward(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
+    """Apply the chain rule from `outputs` back through the graph, adding each leaf's
+    gradient into its `.grad` (and each retained tensor's)."""
+    _walk(outputs, output_grads, retain_graph, create_graph, on_leaf=_accumulate, on_node=_retain)
 
 
-def _reachable(roots: Sequence[Function]) -> list[Function]:
-    """Every node behind `roots`, found with an explicit stack (no recursion limit)."""
-    found = {id(root): root for root in roots}
-    stack = list(found.values())
-    while stack:
-        node = stack.pop()
-        if not node.inputs:
-            raise RuntimeError(_FREED_MESSAGE)
-        for tensor in node.inputs:
-            parent = tensor._node
-            if parent is not None and id(parent) not in found:
-                found[id(parent)] = parent
-                stack.append(parent)
-    return list(found.values())
+def gradients_of(outputs: Sequence[Any], output_grads: Sequence[Any], inputs: Sequence[Any],
+                 retain_graph: bool = False, create_graph: bool = False) -> list[Any]:
+    """d(outputs)/d(inputs) without touching any `.grad` (what `tensorgrad.grad` returns).
 
-
-def _topological_order(roots: Sequence[Function]) -> list[Function]:
-    """Nodes reachable from `roots`, each before every node that produced its inputs:
-    consumers first, by decreasing sequence number. Linear in the graph's size, plus a sort."""
-    return sorted(_reachable(roots), key=_sequence_of, reverse=True)
-
-
-def run_backward(
-    outputs: Sequence[Any],
-    output_grads: Sequence[Any],
-    retain_graph: bool = False,
-    create_graph: bool = False,
-    capture: Sequence[Any] | None = None,
-) -> list[Any] | None:
-    """Apply the chain rule from `outputs` back through the graph.
-
-    Without `capture`, gradients of leaves that require grad are accumulated into their
-    `.grad` (with `+=`, as repeated calls should). With `capture` (a list of tensors),
-    nothing is accumulated: the gradients of exactly those tensors are returned.
-
-    The walk keeps a heap of the nodes that have received a gradient, keyed by their
-    sequence number: the node popped (the largest number) has had all its consumers run,
-    so its gradient is complete. One pass, no separate ordering step; nodes that receive
-    no gradient are never visited.
+    Only the nodes from which an input can be reached run; a missing gradient is None.
     """
-    if create_graph:
-        output_grads = [g if isinstance(g, Tensor) else Tensor._make(g, None) for g in output_grads]
-    grads: dict[Function, Any] = {}  # node -> gradient of its output, summed over its uses so far
+    key = {id(x._node if x._node is not None else x): i for i, x in enumerate(inputs)}
+    found: list[Any] = [None] * len(inputs)
+
+    def add(target: Any, grad: Any) -> None:
+        index = key.get(id(target))
+        if index is not None:
+            found[index] = grad if found[index] is None else found[index] + grad
+
+    roots = [out._node for out in outputs if out._node is not None]
+    leading = _leading_to(roots, set(key))
+    _walk(outputs, output_grads, retain_graph, create_graph,
+          on_leaf=add, on_node=add, visit=lambda node: id(node) in leading)
+    return found
+
+
+def _walk(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: bool, create_graph: bool,
+          on_leaf: Callable, on_node: Callable, visit: Callable | None = None) -> None:
+    """The backward pass: pop the newest node that has a gradient (all its consumers have
+    run, so the gradient is complete), run its rule, hand the results to its producers.
+
+    `grads` holds each waiting node's gradient, summed over the consumers done so far;
+    `heap` orders the waiting nodes by sequence number, newest first. `on_leaf(tensor,
+    grad)` receives a leaf's gradient, `on_node(node, grad)` a node's complete gradient;
+    `visit(node)` (by default every node) says which nodes to run.
+    """
+    grads: dict[Function, Any] = {}
     heap: list[tuple[int, Function]] = []
-    captured: dict[int, Any] = {}
-    targets = leads = None
-    if capture is not None:
-        targets = {id(t._node) if t._node is not None else id(t) for t in capture}
-        leads = _leading_to([out._node for out in outputs if out._node is not None], targets)
-    push, pop = heapq.heappush, heapq.heappop
-    plain = not create_graph and not _GradMode.anomaly
-    collector_was_enabled = gc.isenabled()
-    gc.disable()  # the walk frees the graph rather than making garbage cycles, yet its many
-    # small allocations would trigger collections that scan every live object, the whole
-    # graph included; for long graphs that was the largest cost
-    grad_mode_was = _GradMode.enabled
-    _GradMode.enabled = create_graph  # backward rules record only for create_graph
-    try:
-        # the outputs' gradients are handed on like any node's results (upstream None:
-        # they are the caller's arrays)
-        pending, upstream, siblings = zip(outputs, output_grads), None, ()
-        while True:
-            for tensor, input_grad in pending:
-                if input_grad is None or not tensor._requires_grad:
-                    continue
-                shape = tensor._data.shape
-                reduced = input_grad.shape != shape
-                if reduced:  # unbroadcast's sum makes a fresh array
-                    input_grad = unbroadcast(input_grad, shape)
-                parent = tensor._node
-                if parent is not None:
-                    if parent in grads:
-                        grads[parent] = grads[parent] + input_grad
-                    elif leads is None or id(parent) in leads:
-                        grads[parent] = input_grad
-                        push(heap, (-parent.sequence, parent))
-                elif targets is None:
-                    _accumulate_leaf(tensor, input_grad, reduced or _fresh(input_grad, upstream, siblings))
-                elif id(tensor) in targets:
-                    _add_to(captured, id(tensor), input_grad)
-            if not heap:
-                break
-            node = pop(heap)[1]
-            upstream = grads.pop(node)
+
+    def hand_on(tensors: Sequence[Any], input_grads: Sequence[Any]) -> None:
+        for tensor, grad in zip(tensors, input_grads):
+            if grad is None or not tensor.requires_grad:
+                continue
+            grad = unbroadcast(grad, tensor.shape)
+            producer = tensor.grad_fn
+            if producer is None:
+                on_leaf(tensor, grad)
+            elif producer in grads:
+                grads[producer] = grads[producer] + grad
+            elif visit is None or visit(producer):
+                grads[producer] = grad
+                heapq.heappush(heap, (-producer.sequence, producer))
+
+    with _collector_paused(), _SetGradMode(create_graph):
+        hand_on(outputs, output_grads)
+        while heap:
+            node = heapq.heappop(heap)[1]
+            grad = grads.pop(node)
+            if node.freed:
+                raise RuntimeError(FREED_MESSAGE)
+            on_node(node, grad)
             inputs = node.inputs
-            if not inputs:
-                raise RuntimeError(_FREED_MESSAGE)
-            if targets is not None and id(node) in targets:
-                captured[id(node)] = upstream
-            siblings = node.backward(node, upstream) if plain else _recorded_backward(node, upstream, create_graph)
-            if not retain_graph:  # free what backward needed: the memory goes as soon as it is used
-                node.saved_tensors = ()
-                node.inputs = ()
-            pending = zip(inputs, siblings)
+            input_grads = _recorded_rule(node, grad) if create_graph else node.backward(node, grad)
+            if _GradMode.anomaly:
+                _check_finite(node, input_grads)
+            if not retain_graph:
+                _free(node)
+            hand_on(inputs, input_grads)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector during the walk: the walk makes no garbage cycles,
+    but its many small allocations would trigger collections that scan the whole graph
+    (benchmarks/NOTES.md: the measured gain)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
-        _GradMode.enabled = grad_mode_was
-        if collector_was_enabled:
+        if was_enabled:
             gc.enable()
-    if capture is None:
-        return None
-    return [captured.get(id(t._node) if t._node is not None else id(t)) for t in capture]
 
 
-def _recorded_backward(node: Function, grad: Any, create_graph: bool) -> tuple:
-    """The node's backward rule under create_graph (its saved inputs and output passed as
-    Tensors, so the rule's own ops are recorded) or detect_anomaly (results checked)."""
-    if create_graph:
-        saved = getattr(node, "saved_tensors", ())
-        node.saved_tensors = node._saved_as_tensors()
-        input_grads = node.backward(node, grad)
+def _recorded_rule(node: Function, grad: Any) -> tuple:
+    """The node's rule under create_graph: its saved inputs and output are passed as the
+    Tensors they came from, so the rule's own ops are recorded and link to the graph."""
+    saved = node.saved_tensors
+    node.saved_tensors = _saved_as_tensors(node, grad)
+    try:
+        return node.backward(node, grad)
+    finally:
         node.saved_tensors = saved
-    else:
-        input_grads = node.backward(node, grad)
-    if _GradMode.anomaly:
-        _check_finite(node, input_grads)
-    return input_grads
+
+
+def _saved_as_tensors(node: Function, grad: Any) -> tuple:
+    """The saved values, each input array swapped for its Tensor and the output array for
+    a Tensor of the output (one, however often it was saved)."""
+    by_identity = {id(t._data): t for t in node.inputs}
+    output = None
+    swapped = []
+    for value in node.saved_tensors:
+        if value is node.output:
+            if output is None:
+                output = type(grad)._make(node.output, node)
+            swapped.append(output)
+        else:
+            swapped.append(by_identity.get(id(value), value))
+    return tuple(swapped)
 
 
 def _leading_to(roots: list[Function], targets: set[int]) -> set[int]:
-    """Ids of the nodes from which a target (a node id or a leaf id) can be reached:
-    `grad(outputs, inputs)` runs only those, and leaves the rest of the graph untouched."""
-    leads: set[int] = set()
-    for node in sorted(_reachable(roots), key=_sequence_of):  # producers before consumers
+    """Ids of the nodes from which a target (a node id or a leaf id) can be reached."""
+    found = {id(root): root for root in roots}
+    stack = list(roots)
+    while stack:  # every node behind the roots, without recursion
+        node = stack.pop()
+        if node.freed:
+            raise RuntimeError(FREED_MESSAGE)
+        for tensor in node.inputs:
+            if tensor._node is not None and id(tensor._node) not in found:
+                found[id(tensor._node)] = tensor._node
+                stack.append(tensor._node)
+    leading: set[int] = set()
+    for node in sorted(found.values(), key=lambda n: n.sequence):  # producers before consumers
         if id(node) in targets or any(
-            id(t._node if t._node is not None else t) in targets or id(t._node) in leads for t in node.inputs
+            id(t._node if t._node is not None else t) in targets or id(t._node) in leading for t in node.inputs
         ):
-            leads.add(id(node))
-    return leads
+            leading.add(id(node))
+    return leading
 
 
-def _fresh(input_grad: Any, grad: Any, input_grads: tuple) -> bool:
-    """True when `input_grad` is a new ndarray nobody else holds (not a view, not the
-    upstream gradient, not returned for two inputs): a leaf may keep it as its `.grad`.
-    The outputs' own gradients (no upstream) belong to the caller."""
-    return (grad is not None and isinstance(input_grad, np.ndarray) and input_grad is not grad
-            and input_grad.base is None
-            and list(map(id, input_grads)).count(id(input_grad)) == 1)  # by identity: == would compare values
-
-
-def _add_to(sums: dict, key: int, grad: Any) -> None:
-    """sums[key] += grad, out of place: the arrays in `sums` may be shared with others."""
-    sums[key] = sums[key] + grad if key in sums else grad
-
-
-def _accumulate_leaf(tensor: Any, grad: Any, owned: bool) -> None:
-    """`tensor.grad += grad`. The first gradient is kept without a copy when it is `owned`
-    (see `_fresh`), so later `+=` cannot change anyone else's array. A Tensor's array
-    belongs to a recorded graph (create_graph=True): never owned."""
-    if isinstance(grad, Tensor):
-        grad, owned = grad._data, False
-    if grad.dtype != tensor._data.dtype:
-        grad = grad.astype(tensor._data.dtype)
+def _accumulate(tensor: Any, grad: Any) -> None:
+    """`tensor.grad += grad`, in the tensor's dtype. The first gradient is copied: the
+    array may be shared with other tensors' gradients or be the caller's."""
+    grad = data_of(grad)
     if tensor._grad is None:
-        tensor._grad = grad if owned else grad.copy()
+        tensor._grad = np.array(grad, dtype=tensor._data.dtype)
     else:
         tensor._grad += grad
 
 
+def _retain(node: Function, grad: Any) -> None:
+    """A non-leaf that called retain_grad() gets its complete gradient."""
+    tensor = node.retained() if node.retained is not None else None
+    if tensor is not None:
+        _accumulate(tensor, grad)
+
+
 def _check_finite(node: Function, input_grads: tuple) -> None:
     for index, grad in enumerate(input_grads):
-        if grad is None:
-            continue
-        values = grad._data if isinstance(grad, Tensor) else grad
-        if not np.all(np.isfinite(values)):
+        if grad is not None and not np.all(np.isfinite(data_of(grad))):
             raise FloatingPointError(
                 f"detect_anomaly: {node.name} backward returned NaN or inf in the gradient of "
-                f"input {index}; the op was created at {node._origin}"
+                f"input {index}; the op was created at {node.origin}"
             )
-
-
-from .tensor import Tensor, as_tensor  # noqa: E402  (tensor.py needs the names above first)

@@ -5,16 +5,21 @@ Backpropagation is the chain rule applied node by node, consumers before produce
     dL/d(input) = dL/dz * dz/d(input)
 
 `explain` walks the graph in exactly the order `backward()` does and, for every op, prints
-the upstream gradient dL/dz that arrives, the op's local rule (the math line of its
-docstring) and the gradient it sends to each input. It runs the ops' own backward rules
-on plain arrays, so it frees nothing and writes no `.grad`: the graph can still be drawn,
-explained again, or differentiated with `backward()` afterwards.
+its local rule (the math of its docstring), its inputs by the op's own argument names, the
+upstream gradient dL/dz that arrives and the gradient it sends to each input. It runs the
+ops' own backward rules on plain arrays, so it frees nothing and writes no `.grad`.
+
+After a plain `backward()` the values ops saved are gone, so there is nothing to run the
+rules on: explain then shows the structure, the gradients that exist (leaves, and tensors
+that called `retain_grad()`), and says that the values were freed.
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
-from .autograd import Function, _topological_order, unbroadcast
+from .autograd import Function, output_of, producers, unbroadcast
 from .tensor import Tensor
 
 MAX_NODES = 50
@@ -22,6 +27,8 @@ MAX_NODES = 50
 
 SMALL_ARRAY = 16
 """Arrays with at most this many elements are printed in full; larger ones as a summary."""
+
+Key = tuple[str, int]
 
 
 def explain(output: Tensor, max_nodes: int = MAX_NODES) -> str:
@@ -41,84 +48,116 @@ def explain(output: Tensor, max_nodes: int = MAX_NODES) -> str:
         )
     if output.size != 1:
         raise ValueError(f"explain: output must have a single element (a loss), got shape {output.shape}")
-    count = _count_nodes(output.grad_fn, max_nodes)
-    if count > max_nodes:
+    order = _backward_order(output.grad_fn, max_nodes)
+    if len(order) > max_nodes:
         raise ValueError(
             f"explain: max_nodes is {max_nodes} but the graph has more than {max_nodes} ops; "
             "explain is for graphs small enough to follow by hand: try a smaller example "
             "or pass a larger max_nodes"
         )
-    text = "\n".join(_Walkthrough(output).lines)
+    text = "\n".join(_Walkthrough(output, order).lines)
     print(text)
     return text
 
 
-def _count_nodes(root: Function, limit: int) -> int:
-    """The number of ops behind `root`, counting no further than limit + 1 (a huge graph is
-    refused without being walked)."""
-    seen = {id(root)}
+def _backward_order(root: Function, limit: int) -> list[Function]:
+    """The ops behind `root`, newest first (backward's order); stops counting past `limit`
+    so a huge graph is refused without being walked."""
+    found = {id(root): root}
     stack = [root]
-    while stack and len(seen) <= limit:
-        for tensor in stack.pop().inputs:
-            node = tensor.grad_fn
-            if node is not None and id(node) not in seen:
-                seen.add(id(node))
-                stack.append(node)
-    return len(seen)
+    while stack and len(found) <= limit:
+        for producer, _ in producers(stack.pop()):
+            if producer is not None and id(producer) not in found:
+                found[id(producer)] = producer
+                stack.append(producer)
+    return sorted(found.values(), key=lambda node: node.sequence, reverse=True)
 
 
 class _Walkthrough:
     """The chain rule run by hand: each node's rule applied to the gradient that arrived."""
 
-    def __init__(self, output: Tensor) -> None:
-        self.names: dict[int, str] = {}
+    def __init__(self, output: Tensor, order: list[Function]) -> None:
+        self.names: dict[Key, str] = {}
         self.unnamed = 0
-        self.leaves: dict[int, Tensor] = {}
-        self.leaf_grads: dict[int, np.ndarray] = {}
+        self.tensors: dict[Key, Tensor | None] = {("node", id(output.grad_fn)): output}
+        self.leaves: dict[Key, Tensor] = {}
+        self.leaf_grads: dict[Key, np.ndarray] = {}
+        for node in order:  # name every result after the tensor that carries it, where one is known
+            for producer, tensor in producers(node):
+                key = _key(producer, tensor)
+                if tensor is not None or producer is None:
+                    self.tensors.setdefault(key, tensor)
+                else:
+                    self.tensors.setdefault(key, output_of(producer)[2])
+        freed = any(node.freed for node in order)
+        self.lines = [f"explain: {len(order)} ops, from the output back to the leaves (the order backward() uses)"]
+        if freed:
+            self.lines.append(
+                "the values ops saved were freed by backward(), so the gradient each op sends cannot be "
+                "recomputed: shown are the structure and the gradients that exist (call "
+                "backward(retain_graph=True) to keep every value)"
+            )
+            self.lines.append(f"L is the output {self._name(('node', id(output.grad_fn)))} = {_show(output.data)}")
+        else:
+            self.lines.append(f"L is the output {self._name(('node', id(output.grad_fn)))} = {_show(output.data)}; "
+                              "the chain starts with dL/dL = 1")
         arriving: dict[int, list[np.ndarray]] = {id(output.grad_fn): [np.ones_like(output.data)]}
-        order = _topological_order([output.grad_fn])
-        result_of = {id(output.grad_fn): output}
-        for node in order:  # name every result after the tensor that carries it
-            for tensor in node.inputs:
-                if tensor.grad_fn is not None:
-                    result_of.setdefault(id(tensor.grad_fn), tensor)
-        self.lines = [
-            f"explain: {len(order)} ops, from the output back to the leaves (the order backward() uses)",
-            f"L is the output {self._name(output)} = {_show(output.data)}; the chain starts with dL/dL = 1",
-        ]
         for number, node in enumerate(order, start=1):
-            self._explain_node(number, node, result_of[id(node)], arriving.pop(id(node)), arriving)
+            self._describe_node(number, node)
+            if freed:
+                self._show_existing_gradient(node)
+            else:
+                self._run_rule(node, arriving.pop(id(node)), arriving)
         self.lines.append("")
-        self.lines.append("leaf gradients (what backward() adds to .grad):")
-        for key, leaf in self.leaves.items():
-            self.lines.append(f"    {self._name(leaf)} = {_show(self.leaf_grads[key])}")
+        if freed:
+            self.lines.append("leaf gradients (in .grad now):")
+            for key, leaf in self._all_leaves(order).items():
+                if leaf.grad is not None:
+                    self.lines.append(f"    {self._name(key)} = {_show(leaf.grad)}")
+        else:
+            self.lines.append("leaf gradients (what backward() adds to .grad):")
+            for key, leaf in self.leaves.items():
+                self.lines.append(f"    {self._name(key)} = {_show(self.leaf_grads[key])}")
 
-    def _name(self, tensor: Tensor) -> str:
-        key = id(tensor.grad_fn) if tensor.grad_fn is not None else id(tensor)
+    def _name(self, key: Key) -> str:
         if key not in self.names:
-            if tensor.name:
+            tensor = self.tensors.get(key)
+            if tensor is not None and tensor.name:
                 self.names[key] = tensor.name
             else:
                 self.names[key] = f"t{self.unnamed}"
                 self.unnamed += 1
         return self.names[key]
 
-    def _explain_node(self, number: int, node: Function, result: Tensor, contributions: list,
-                      arriving: dict[int, list[np.ndarray]]) -> None:
+    def _describe_node(self, number: int, node: Function) -> None:
+        shape = output_of(node)[0]
+        self.lines.append("")
+        self.lines.append(f"[{number}] {node.name}  (its output z is {self._name(('node', id(node)))}, shape {shape})")
+        rule = _rule(node)
+        self.lines.append(f"    rule     {rule[0]}")
+        self.lines.extend(f"             {line}" for line in rule[1:])
+        for letter, (producer, tensor) in zip(_argument_names(node), producers(node)):
+            key = _key(producer, tensor)
+            if producer is not None:
+                kind, shape = f"from {producer.name}", output_of(producer)[0]
+            else:
+                kind, shape = ("leaf" if tensor.requires_grad else "constant"), tensor.shape
+            known = tensor if tensor is not None else self.tensors.get(key)
+            value = _show(known.data) if known is not None else "(value freed)"
+            self.lines.append(f"    {letter:<8} {self._name(key)} {shape} {kind} = {value}")
+
+    def _show_existing_gradient(self, node: Function) -> None:
+        tensor = output_of(node)[2]
+        if tensor is not None and tensor.grad is not None:
+            self.lines.append(f"    has      dL/dz = {_show(tensor.grad)}  (retained)")
+
+    def _run_rule(self, node: Function, contributions: list, arriving: dict[int, list[np.ndarray]]) -> None:
         grad = contributions[0]
         for other in contributions[1:]:
             grad = grad + other
-        letters = _letters(len(node.inputs))
-        self.lines.append("")
-        self.lines.append(f"[{number}] {node.name}  (its output z is {self._name(result)}, shape {result.shape})")
-        self.lines.append(f"    rule     {_rule(node)}")
-        for letter, tensor in zip(letters, node.inputs):
-            kind = "leaf" if tensor.grad_fn is None else f"from {tensor.grad_fn.name}"
-            if not tensor.requires_grad:
-                kind = "constant"
-            self.lines.append(f"    {letter:<8} {self._name(tensor)} {tensor.shape} {kind} = {_show(tensor.data)}")
         summed = f"  (sum of {len(contributions)} uses of z)" if len(contributions) > 1 else ""
         self.lines.append(f"    arrives  dL/dz = {_show(grad)}{summed}")
+        letters = _argument_names(node)
         for letter, tensor, input_grad in zip(letters, node.inputs, node.backward(node, grad)):
             if input_grad is None or not tensor.requires_grad:
                 continue
@@ -126,27 +165,50 @@ class _Walkthrough:
             if input_grad.shape != tensor.shape:
                 input_grad = unbroadcast(input_grad, tensor.shape)
                 note = "  (summed over broadcast axes)"
-            self.lines.append(f"    sends    dL/d{letter} = {_show(input_grad)} to {self._name(tensor)}{note}")
+            key = _key(tensor.grad_fn, tensor)
+            self.lines.append(f"    sends    dL/d{letter} = {_show(input_grad)} to {self._name(key)}{note}")
             if tensor.grad_fn is not None:
                 arriving.setdefault(id(tensor.grad_fn), []).append(input_grad)
             else:
-                key = id(tensor)
                 self.leaves.setdefault(key, tensor)
                 previous = self.leaf_grads.get(key)
                 total = input_grad if previous is None else previous + input_grad
                 self.leaf_grads[key] = np.asarray(total, dtype=tensor.dtype)
 
+    @staticmethod
+    def _all_leaves(order: list[Function]) -> dict[Key, Tensor]:
+        leaves: dict[Key, Tensor] = {}
+        for node in reversed(order):
+            for producer, tensor in producers(node):
+                if producer is None and tensor.requires_grad:
+                    leaves.setdefault(_key(None, tensor), tensor)
+        return leaves
 
-def _letters(count: int) -> list[str]:
-    """Input names as in the ops' docstrings: a, b, c, or a1, a2, ... for many inputs."""
-    if count <= 3:
-        return list("abc"[:count])
-    return [f"a{i}" for i in range(1, count + 1)]
+
+def _key(producer: Function | None, tensor: Tensor | None) -> Key:
+    """A result is known by its op, a leaf by itself (as in draw_graph)."""
+    return ("leaf", id(tensor)) if producer is None else ("node", id(producer))
 
 
-def _rule(node: Function) -> str:
-    doc = type(node).__doc__ or ""
-    return doc.strip().splitlines()[0] if doc.strip() else "(no rule documented)"
+def _argument_names(node: Function) -> list[str]:
+    """The names the op's forward gives its inputs (a, b, x, weights, ...); a variable
+    number of inputs (*arrays) is numbered: arrays1, arrays2, ..."""
+    names = []
+    parameters = list(inspect.signature(type(node).forward).parameters.values())[1:]  # after ctx
+    count = len(node.inputs)
+    for parameter in parameters:
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            names += [f"{parameter.name}{i}" for i in range(1, count - len(names) + 1)]
+        elif parameter.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            names.append(parameter.name)
+    return names[:count]
+
+
+def _rule(node: Function) -> list[str]:
+    """The op's rule: the first paragraph of its docstring, every line of it."""
+    doc = inspect.cleandoc(type(node).__doc__ or "")
+    paragraph = doc.split("\n\n")[0].strip()
+    return paragraph.splitlines() if paragraph else ["(no rule documented)"]
 
 
 def _show(values: np.ndarray) -> str:

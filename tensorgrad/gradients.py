@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .autograd import run_backward
+from .autograd import gradients_of
 from .tensor import Tensor
 
 
@@ -39,12 +39,14 @@ def grad(
             seed = seed.data if isinstance(seed, Tensor) else np.asarray(seed, dtype=out.dtype)
         if seed.shape != out.shape:
             raise ValueError(f"grad: grad_outputs[{i}] must have shape {out.shape}, got {seed.shape}")
+        if create_graph and not isinstance(seed, Tensor):  # the recorded backward starts from Tensors
+            seed = Tensor._make(seed, None)
         seeds.append(seed)
     for i, x in enumerate(inputs):
         if not x.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
     retain = create_graph if retain_graph is None else retain_graph
-    found = run_backward(outputs, seeds, retain_graph=retain, create_graph=create_graph, capture=inputs)
+    found = gradients_of(outputs, seeds, inputs, retain_graph=retain, create_graph=create_graph)
     results = []
     for i, (x, g) in enumerate(zip(inputs, found)):
         if g is None and not allow_unused:

@@ -1,14 +1,18 @@
 """class Tensor: an ndarray that remembers how it was computed.
 
-Every operator and method here is one line that calls an op in `ops.py` (a primitive,
-which records itself in the graph) or `functional.py` (a composition of primitives).
+Every operator and method here is one line that calls a primitive in `ops/` (which
+records itself in the graph) or a composition in `functional/`. Imports run one way:
+this module uses `autograd` and `ops`, which never import it; `functional` builds on
+Tensor, so Tensor reaches it only when a composed method is called.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Sequence
 
 import numpy as np
 
+from . import ops as _ops
 from .autograd import run_backward
 
 Axis = int | tuple[int, ...] | None
@@ -166,11 +170,26 @@ class Tensor:
                 )
             grad = np.ones(self._data.shape, self._data.dtype)
         else:
-            grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self._data.dtype)
+            grad = grad if create_graph and isinstance(grad, Tensor) else np.asarray(_raw(grad), dtype=self._data.dtype)
             if grad.shape != self._data.shape:
                 raise ValueError(f"backward: grad must have the output's shape {self._data.shape}, got {grad.shape}")
+        if create_graph and not isinstance(grad, Tensor):  # the recorded backward starts from a Tensor
+            grad = Tensor._make(grad, None)
         retain = create_graph if retain_graph is None else retain_graph
         run_backward([self], [grad], retain_graph=retain, create_graph=create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep this tensor's gradient in `.grad` after backward, although it is not a leaf
+        (leaves that require grad always keep theirs), to look at an intermediate's gradient."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad, so it gets no gradient")
+        if self._node is not None:
+            self._node.retained = weakref.ref(self)  # weak: a dropped tensor retains nothing
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf that called retain_grad()."""
+        return self._node is not None and self._node.retained is not None
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient."""
@@ -190,42 +209,42 @@ class Tensor:
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other: Any) -> "Tensor":
-        return _ops.Add.apply(self, other)
+        return _ops.Add.apply(self, as_tensor(other, self))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return _ops.Add.apply(other, self)
+        return _ops.Add.apply(as_tensor(other, self), self)
 
     def __sub__(self, other: Any) -> "Tensor":
-        return _ops.Sub.apply(self, other)
+        return _ops.Sub.apply(self, as_tensor(other, self))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return _ops.Sub.apply(other, self)
+        return _ops.Sub.apply(as_tensor(other, self), self)
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _ops.Mul.apply(self, other)
+        return _ops.Mul.apply(self, as_tensor(other, self))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return _ops.Mul.apply(other, self)
+        return _ops.Mul.apply(as_tensor(other, self), self)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        return _ops.Div.apply(self, other)
+        return _ops.Div.apply(self, as_tensor(other, self))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return _ops.Div.apply(other, self)
+        return _ops.Div.apply(as_tensor(other, self), self)
 
     def __pow__(self, other: Any) -> "Tensor":
-        return _ops.Pow.apply(self, other)
+        return _ops.Pow.apply(self, as_tensor(other, self))
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return _ops.Pow.apply(other, self)
+        return _ops.Pow.apply(as_tensor(other, self), self)
 
     def __matmul__(self, other: Any) -> "Tensor":
         if isinstance(other, Tensor) and self._data.ndim >= 2 and other._data.ndim >= 2:
             return _ops.MatMul.apply(self, other)  # the common case; MatMul checks the shapes
-        return _functional.matmul(self, other)
+        return _functional().matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
-        return _functional.matmul(other, self)
+        return _functional().matmul(other, self)
 
     def __neg__(self) -> "Tensor":
         return _ops.Neg.apply(self)
@@ -257,7 +276,7 @@ class Tensor:
         return _ops.Sum.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return _functional.mean(self, axis, keepdims)
+        return _functional().mean(self, axis, keepdims)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         return _ops.Max.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=keepdims)
@@ -289,7 +308,7 @@ class Tensor:
         return _ops.Log.apply(self)
 
     def sqrt(self) -> "Tensor":
-        return _ops.Pow.apply(self, 0.5)
+        return _ops.Pow.apply(self, as_tensor(0.5, self))
 
     def abs(self) -> "Tensor":
         return _ops.Abs.apply(self)
@@ -298,19 +317,19 @@ class Tensor:
         return _ops.Clip.apply(self, lo=lo, hi=hi)
 
     def relu(self) -> "Tensor":
-        return _functional.relu(self)
+        return _functional().relu(self)
 
     def sigmoid(self) -> "Tensor":
-        return _functional.sigmoid(self)
+        return _functional().sigmoid(self)
 
     def tanh(self) -> "Tensor":
-        return _functional.tanh(self)
+        return _functional().tanh(self)
 
     def softmax(self, axis: int = -1) -> "Tensor":
-        return _functional.softmax(self, axis)
+        return _functional().softmax(self, axis)
 
     def log_softmax(self, axis: int = -1) -> "Tensor":
-        return _functional.log_softmax(self, axis)
+        return _functional().log_softmax(self, axis)
 
 
 def _raw(value: Any) -> Any:
@@ -339,5 +358,9 @@ def _normalize_axis(axis: Axis | Sequence[int], ndim: int, sort: bool = True) ->
     return tuple(sorted(normalized)) if sort else tuple(normalized)
 
 
-from . import functional as _functional  # noqa: E402  (these modules use Tensor)
-from . import ops as _ops  # noqa: E402
+def _functional() -> Any:
+    """The composed ops. They build on Tensor, so Tensor imports them when a composed
+    method is first called rather than at import time (imports run one way)."""
+    from . import functional
+
+    return functional

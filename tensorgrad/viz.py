@@ -1,16 +1,19 @@
 """Pictures of the graph: tensors as boxes, ops as ellipses, data flowing along the edges.
 
-`draw_graph(loss)` walks back from `loss` through `grad_fn` and `node.inputs` (iteratively,
-so deep graphs are fine) and returns a `graphviz.Digraph`; `render(graph, "g.svg")` turns
-it into a file with Graphviz's `dot` program.
+`draw_graph(loss)` walks back from `loss` through each op's producers (iteratively, so
+deep graphs are fine) and returns a `graphviz.Digraph`; `render(graph, "g.svg")` turns it
+into a file with Graphviz's `dot` program.
 
-Draw *before* `backward()`, or call `backward(retain_graph=True)` first to see the
-gradients: a plain `backward()` frees the graph (each node forgets its inputs), and
-drawing a freed graph raises a RuntimeError.
+Draw before or after `backward()`. A plain backward frees the values ops saved (the
+activations) but keeps the structure, so the picture shows every op and shape, the
+gradients that exist (leaves, and tensors that called `retain_grad()`), and says which
+values were freed; `backward(retain_graph=True)` keeps everything.
 
 Legend
-  box                a tensor: its name (or a short id t0, t1, ...), shape and dtype, and
-                     |grad| = sqrt(sum grad^2) when it has a gradient. Only leaves keep one.
+  box                a tensor: its name (a parameter of an nn Module shows its dotted path,
+                     e.g. 0.weights; others a short id t0, t1, ...), shape and dtype, and
+                     |grad| = sqrt(sum grad^2) when it has a gradient
+  data | grad        with show_data, a small tensor that has a gradient shows both side by side
   light blue box     a leaf that requires grad (a parameter or an input you differentiate)
   grey box           a constant (requires no grad)
   green box          the tensor that was drawn (usually the loss)
@@ -23,13 +26,15 @@ Legend
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import graphviz
 import numpy as np
 
-from . import fused, ops
+from . import ops
+from .autograd import Function, output_of, producers
 from .tensor import Tensor
 
 BROADCASTING_OPS = (ops.Add, ops.Sub, ops.Mul, ops.Div, ops.Pow, ops.Maximum, ops.Minimum,
@@ -73,27 +78,31 @@ def draw_graph(
     group_of = _groups(walk, clusters)
     statements: dict[str | None, list[tuple[str, str, dict]]] = {}
 
-    for key, tensor in walk.tensors.items():
-        label = _tensor_label(tensor, walk.ids[key], walk.uses[key], show_data, show_grad)
-        statements.setdefault(group_of.get(key), []).append(
-            (walk.ids[key], label, _tensor_style(tensor, tensor is root, walk.uses[key]))
-        )
+    for key, box in walk.boxes.items():
+        label, style = _tensor_label(box, walk.ids[key], walk.uses[key], show_data, show_grad)
+        style.update(_tensor_style(box, key == walk.root_key, walk.uses[key]))
+        statements.setdefault(group_of.get(key), []).append((walk.ids[key], label, style))
     edges = []
     for number, node in enumerate(walk.nodes):
-        node_id, output_key = f"op{number}", ("node", id(node))
-        broadcast = [_is_broadcast(node, t, walk.tensors[output_key]) for t in node.inputs]
+        node_id, output = f"op{number}", walk.boxes[("node", id(node))]
+        inputs = [walk.boxes[key] for key in walk.inputs_of[id(node)]]
+        broadcast = [_is_broadcast(node, box, output) for box in inputs]
         style = {"shape": "ellipse"}
         label = node.name
         if any(broadcast):
             style.update(style="filled", fillcolor=_BROADCAST_FILL)
             label += "\\nbroadcast: grad summed"
-        statements.setdefault(group_of.get(output_key), []).append((node_id, label, style))
-        for tensor, stretched in zip(node.inputs, broadcast):
+        statements.setdefault(group_of.get(("node", id(node))), []).append((node_id, label, style))
+        for key, stretched in zip(walk.inputs_of[id(node)], broadcast):
             mark = {"color": _BROADCAST_COLOUR, "penwidth": "2", "label": "Σ"} if stretched else {}
-            edges.append((walk.ids[_key(tensor)], node_id, mark))
-        edges.append((node_id, walk.ids[output_key], {}))
+            edges.append((walk.ids[key], node_id, mark))
+        edges.append((node_id, walk.ids[("node", id(node))], {}))
 
-    graph = graphviz.Digraph(name="tensorgrad", graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
+    graph_attr = {"rankdir": rankdir, "fontname": "Helvetica"}
+    if walk.freed:
+        graph_attr.update(label="values freed by backward(); the structure and the gradients remain",
+                          labelloc="b", fontsize="10")
+    graph = graphviz.Digraph(name="tensorgrad", graph_attr=graph_attr,
                              node_attr={"fontname": "Helvetica", "fontsize": "11"})
     for number, (group, nodes) in enumerate(statements.items()):
         target = graph if group is None else graphviz.Digraph(
@@ -125,42 +134,63 @@ def render(graph: graphviz.Digraph, path: str | Path, format: str = "svg") -> Pa
 
 # --------------------------------------------------------------------------- walking
 
-def _key(tensor: Tensor) -> tuple[str, int]:
-    """One key per drawn box: a result is known by its op (one op, one output), a leaf by itself."""
-    node = tensor.grad_fn
-    return ("node", id(node)) if node is not None else ("leaf", id(tensor))
+@dataclass
+class _Box:
+    """What a tensor box shows. `tensor` is None for a result whose Tensor the graph no
+    longer holds (freed by backward and not retained): then only its shape and dtype are known."""
+
+    tensor: Tensor | None
+    shape: tuple
+    dtype: np.dtype
+    requires_grad: bool
+    is_leaf: bool
+
+
+def _leaf_box(tensor: Tensor) -> _Box:
+    return _Box(tensor, tensor.shape, tensor.dtype, tensor.requires_grad, True)
+
+
+def _result_box(node: Function, tensor: Tensor | None) -> _Box:
+    shape, dtype, retained = output_of(node)
+    return _Box(tensor if tensor is not None else retained, shape, dtype, True, False)
 
 
 class _Walk:
-    """Every op and tensor behind `root`, found with an explicit stack (no recursion)."""
+    """Every op and tensor behind `root`, found with an explicit stack (no recursion).
+
+    A result is known by its op (one op, one output), a leaf by itself: those are the keys.
+    """
 
     def __init__(self, root: Tensor) -> None:
-        self.tensors: dict[tuple[str, int], Tensor] = {_key(root): root}
-        self.uses: dict[tuple[str, int], int] = {_key(root): 0}
+        node = root.grad_fn
+        self.root_key = ("leaf", id(root)) if node is None else ("node", id(node))
+        self.boxes: dict[tuple[str, int], _Box] = {
+            self.root_key: _leaf_box(root) if node is None else _result_box(node, root)}
+        self.uses: dict[tuple[str, int], int] = {self.root_key: 0}
         self.consumers: dict[tuple[str, int], list] = {}
-        self.nodes: list = []
+        self.inputs_of: dict[int, list[tuple[str, int]]] = {}
+        self.nodes: list[Function] = []
+        self.freed = False
         seen: set[int] = set()
-        stack = [root.grad_fn] if root.grad_fn is not None else []
+        stack = [node] if node is not None else []
         while stack:
             node = stack.pop()
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            if node.freed:
-                raise RuntimeError(
-                    f"draw_graph: the graph behind this tensor was freed by backward() (op "
-                    f"{node.name} no longer knows its inputs). Draw before backward(), or call "
-                    "backward(retain_graph=True) to draw the graph with its gradients."
-                )
             self.nodes.append(node)
-            for tensor in node.inputs:
-                key = _key(tensor)
-                self.tensors.setdefault(key, tensor)
+            self.freed = self.freed or node.freed
+            keys = self.inputs_of[id(node)] = []
+            for producer, tensor in producers(node):
+                key = ("leaf", id(tensor)) if producer is None else ("node", id(producer))
+                if key not in self.boxes:
+                    self.boxes[key] = _leaf_box(tensor) if producer is None else _result_box(producer, tensor)
+                keys.append(key)
                 self.uses[key] = self.uses.get(key, 0) + 1
                 self.consumers.setdefault(key, []).append(node)
-                if tensor.grad_fn is not None:
-                    stack.append(tensor.grad_fn)
-        self.ids = {key: f"t{number}" for number, key in enumerate(self.tensors)}
+                if producer is not None:
+                    stack.append(producer)
+        self.ids = {key: f"t{number}" for number, key in enumerate(self.boxes)}
 
 
 def _groups(walk: _Walk, clusters: Clusters | None) -> dict[tuple[str, int], str]:
@@ -168,10 +198,10 @@ def _groups(walk: _Walk, clusters: Clusters | None) -> dict[tuple[str, int], str
     if clusters is None:
         return {}
     label_of = clusters if callable(clusters) else clusters.get
-    labels = {key: label_of(tensor) for key, tensor in walk.tensors.items()}
+    labels = {key: label_of(box.tensor) for key, box in walk.boxes.items() if box.tensor is not None}
     explicit = {key: label for key, label in labels.items() if label is not None}
     groups: dict[tuple[str, int], str] = {}
-    for key in walk.tensors:
+    for key in walk.boxes:
         # follow an unlabelled intermediate down its single consumer until a label appears
         current = key
         while current not in explicit and current[0] == "node" and len(walk.consumers.get(current, ())) == 1:
@@ -181,43 +211,55 @@ def _groups(walk: _Walk, clusters: Clusters | None) -> dict[tuple[str, int], str
     return groups  # an op's key is its output's key, so ops join their output's group
 
 
-def _is_broadcast(node: Any, tensor: Tensor, output: Tensor) -> bool:
-    """True when backward must sum this input's gradient over broadcast axes (for the fused
-    Linear, x @ W + b, that is the bias: its third input)."""
-    if not tensor.requires_grad:
-        return False
-    if isinstance(node, fused.Linear):
-        return tensor is node.inputs[2] and tensor.size != output.size
-    return isinstance(node, BROADCASTING_OPS) and tensor.shape != output.shape
+def _is_broadcast(node: Function, box: _Box, output: _Box) -> bool:
+    """True when backward must sum this input's gradient over broadcast axes."""
+    return box.requires_grad and isinstance(node, BROADCASTING_OPS) and box.shape != output.shape
 
 
 # --------------------------------------------------------------------------- labels
 
-def _tensor_label(tensor: Tensor, short_id: str, uses: int, show_data: bool, show_grad: bool) -> str:
-    lines = [graphviz.escape(tensor.name) if tensor.name else short_id,
-             f"{tensor.shape} {tensor.dtype}"]
-    if show_data and tensor.size <= SMALL_ARRAY:
+def _tensor_label(box: _Box, short_id: str, uses: int, show_data: bool, show_grad: bool) -> tuple[str, dict]:
+    """The box's text and shape: a record (data | grad side by side) when both are shown."""
+    tensor = box.tensor
+    name = tensor.name if tensor is not None and tensor.name else short_id
+    heading = [graphviz.escape(name), f"{box.shape} {box.dtype}"]
+    grad = tensor.grad if tensor is not None and show_grad else None
+    notes = [f"used {uses} times: grad summed"] if uses > 1 and box.requires_grad else []
+    small = int(np.prod(box.shape)) <= SMALL_ARRAY
+    if show_data and tensor is None:
+        notes.insert(0, "values freed by backward()")
+    if show_data and tensor is not None and small and grad is not None:
+        fields = ["\\n".join(heading + notes), "data\\n" + _array_text(tensor.data, record=True),
+                  "grad\\n" + _array_text(grad, record=True)]
+        return "{" + " | ".join(_record_escape(field) for field in fields) + "}", {"shape": "record"}
+    lines = heading
+    if show_data and tensor is not None and small:
         lines.append(_array_text(tensor.data))
-    if show_grad and tensor.grad is not None:
-        lines.append(f"|grad| = {np.linalg.norm(tensor.grad):.4g}")
-    if uses > 1 and tensor.requires_grad:
-        lines.append(f"used {uses} times: grad summed")
-    return "\\n".join(lines)
+    if grad is not None:
+        lines.append(f"|grad| = {np.linalg.norm(grad):.4g}")
+    return "\\n".join(lines + notes), {"shape": "box"}
 
 
-def _array_text(values: np.ndarray) -> str:
-    text = np.array2string(values, precision=3, separator=", ", suppress_small=True)
-    return "\\n".join(graphviz.escape(line) for line in text.splitlines())
+def _array_text(values: np.ndarray, record: bool = False) -> str:
+    text = np.array2string(np.asarray(values), precision=3, separator=", ", suppress_small=True)
+    return "\\n".join(line if record else graphviz.escape(line) for line in text.splitlines())
 
 
-def _tensor_style(tensor: Tensor, is_root: bool, uses: int) -> dict[str, str]:
+def _record_escape(field: str) -> str:
+    """A record label gives {, }, |, < and > a meaning of their own: escape them in text."""
+    for character in "{}|<>":
+        field = field.replace(character, "\\" + character)
+    return field
+
+
+def _tensor_style(box: _Box, is_root: bool, uses: int) -> dict[str, str]:
     if is_root:
         fill = _ROOT_COLOUR
-    elif tensor.is_leaf:
-        fill = _LEAF_COLOUR if tensor.requires_grad else _CONSTANT_COLOUR
+    elif box.is_leaf:
+        fill = _LEAF_COLOUR if box.requires_grad else _CONSTANT_COLOUR
     else:
         fill = "white"
-    style = {"shape": "box", "style": "filled", "fillcolor": fill}
-    if uses > 1 and tensor.requires_grad:
+    style = {"style": "filled", "fillcolor": fill}
+    if uses > 1 and box.requires_grad:
         style.update(color=_MARK_COLOUR, penwidth="2.5")
     return style

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..autograd import run_backward
+from ..autograd import gradients_of
 from ..tensor import Tensor
 
 
@@ -54,7 +54,7 @@ def gradcheck(
     prepared, checked = _prepare(inputs)
     loss, projection = _projected(fn, prepared, None, seed)
     wrt = [prepared[i] for i in checked]
-    analytic = run_backward([loss], [np.ones((), dtype=np.float64)], capture=wrt) if loss.requires_grad else [None] * len(wrt)
+    analytic = gradients_of([loss], [np.ones((), dtype=np.float64)], wrt) if loss.requires_grad else [None] * len(wrt)
     for position, tensor, grad in zip(checked, wrt, analytic):
         grad = np.zeros_like(tensor.data) if grad is None else np.asarray(grad.data if isinstance(grad, Tensor) else grad)
         numerical = np.zeros_like(tensor.data)
@@ -88,7 +88,7 @@ def gradgradcheck(
     def first_gradients(*args: Any) -> Tensor:
         loss, _ = _projected(fn, list(args), None, seed)
         wrt = [args[i] for i in checked]
-        grads = run_backward([loss], [Tensor(np.ones((), dtype=np.float64))], retain_graph=True, create_graph=True, capture=wrt)
+        grads = gradients_of([loss], [Tensor(np.ones((), dtype=np.float64))], wrt, retain_graph=True, create_graph=True)
         parts = [g.reshape(-1) if g is not None else Tensor(np.zeros(args[i].size)) for g, i in zip(grads, checked)]
         from ..functional import concatenate
 

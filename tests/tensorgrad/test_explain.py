@@ -107,9 +107,33 @@ def test_bad_outputs_are_refused(make, message):
         tg.explain(make())
 
 
-def test_a_freed_graph_is_refused():
-    x = tg.Tensor([1.0], requires_grad=True)
-    loss = (x * 2).sum()
+def test_after_a_plain_backward_it_shows_the_structure_and_the_gradients_that_exist():
+    x = tg.Tensor([1.0, -2.0], requires_grad=True, name="x")
+    hidden = x * 3.0
+    hidden.retain_grad()
+    loss = (hidden * hidden).sum()
     loss.backward()
+    text = tg.explain(loss)
+    assert "freed by backward()" in text and "retain_graph=True" in text
+    assert printed_ops(text) == [("1", "Sum"), ("2", "Mul"), ("3", "Mul")]
+    assert "(value freed)" in text
+    assert f"has      dL/dz = [6, -12]  (retained)" in text
+    assert "leaf gradients (in .grad now):\n    x = [18, -36]" in text
     with pytest.raises(RuntimeError, match="second time"):
-        tg.explain(loss)
+        loss.backward()
+
+
+def test_with_retain_graph_it_shows_everything_as_before():
+    loss, leaves = small_network()
+    loss.backward(retain_graph=True)
+    text = tg.explain(loss)
+    assert "freed" not in text and "arrives  dL/dz" in text
+
+
+def test_inputs_are_lettered_by_the_ops_own_argument_names_and_rules_print_whole():
+    weights = tg.Tensor(np.ones((2, 2)), requires_grad=True, name="W")
+    z = tg.Tensor(np.ones((1, 2)), name="x") @ weights
+    text = tg.explain(tg.functional.log_softmax(z).sum())
+    assert "    a        x (1, 2) constant" in text and "    b        W (2, 2) leaf" in text
+    assert "sends    dL/db = " in text
+    assert "rule     z = log(sum of e^a over axis);  dz/da = e^(a - z) = softmax(a) along the axis" in text

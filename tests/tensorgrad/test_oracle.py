@@ -66,20 +66,20 @@ def test_softmax_then_cross_entropy_equals_the_shortcut(case, data):
 
 
 @given(st.booleans().flatmap(lambda one_hot: labelled_probabilities(one_hot)), st.data())
-def test_fused_cross_entropy_equals_the_composed_loss_and_the_shortcut(case, data):
+def test_cross_entropy_from_logits_equals_the_loss_of_probabilities_and_the_shortcut(case, data):
     """functional.cross_entropy is one primitive; it must agree with softmax then CCE."""
     _, targets = case
     logits = data.draw(tgst.arrays((len(targets), case[0].shape[1])))
     composed = tg.Tensor(logits.copy(), requires_grad=True)
-    fused = tg.Tensor(logits.copy(), requires_grad=True)
+    from_logits = tg.Tensor(logits.copy(), requires_grad=True)
     composed_loss = F.categorical_cross_entropy(F.softmax(composed), targets)
-    fused_loss = F.cross_entropy(fused, targets)
+    logits_loss = F.cross_entropy(from_logits, targets)
     composed_loss.backward()
-    fused_loss.backward()
-    np.testing.assert_allclose(fused_loss.data, composed_loss.data, **TOLERANCE)
-    np.testing.assert_allclose(fused.grad, composed.grad, **TOLERANCE)
+    logits_loss.backward()
+    np.testing.assert_allclose(logits_loss.data, composed_loss.data, **TOLERANCE)
+    np.testing.assert_allclose(from_logits.grad, composed.grad, **TOLERANCE)
     expected = analytic.softmax_categorical_cross_entropy_backward(analytic.softmax(logits), targets)
-    np.testing.assert_allclose(fused.grad, expected, **TOLERANCE)
+    np.testing.assert_allclose(from_logits.grad, expected, **TOLERANCE)
 
 
 @given(batches.flatmap(lambda shape: st.tuples(tgst.arrays(shape), tgst.arrays(shape))))

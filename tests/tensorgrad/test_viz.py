@@ -88,11 +88,20 @@ def test_grad_norm_appears_after_backward_with_retain_graph(expression):
     assert "|grad|" not in tg.draw_graph(loss, show_grad=False).source
 
 
-def test_drawing_a_freed_graph_is_a_clear_error(expression):
+def test_after_a_plain_backward_the_picture_shows_the_structure_and_the_gradients(expression):
     a, b, loss = expression
+    before = parse(tg.draw_graph(loss))
+    product = a * b
+    product.retain_grad()
+    loss = (product + a).sum()
     loss.backward()
-    with pytest.raises(RuntimeError, match=r"freed by backward\(\).*retain_graph=True"):
-        tg.draw_graph(loss)
+    nodes, edges = parse(tg.draw_graph(loss, show_data=True))
+    assert len(nodes) == len(before[0]) and len(edges) == len(before[1])
+    assert f"|grad| = {np.linalg.norm(b.grad):.4g}" in tg.draw_graph(loss).source
+    assert "values freed by backward()" in tg.draw_graph(loss, show_data=True).source
+    record = [x for x in nodes.values() if "shape=record" in x and "(2, 3) float64" in x and '"{t' in x]
+    assert len(record) == 1 and "data\\n" in record[0] and "grad\\n[[1., 1., 1.]" in record[0]
+    assert "values freed" not in parse(tg.draw_graph(loss))[0][node_id(nodes, '"{b')]
 
 
 def test_broadcast_input_is_marked_on_its_edge_and_op(expression):
@@ -196,12 +205,12 @@ def test_render_writes_valid_svg_and_png(tmp_path, expression, dot_binary):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_fused_linear_marks_only_its_bias_as_broadcast():
+def test_a_dense_layer_marks_only_its_bias_as_broadcast():
     x = tg.Tensor(np.ones((4, 3)))
     weights = tg.Tensor(np.ones((3, 2)), requires_grad=True, name="W")
     for biases in (tg.Tensor(np.zeros((1, 2)), requires_grad=True), tg.Tensor(np.zeros(2), requires_grad=True)):
         source = tg.draw_graph(tg.functional.linear(x, weights, biases).sum()).source
-        assert "label=\"Linear\\nbroadcast: grad summed\"" in source
+        assert "label=\"Add\\nbroadcast: grad summed\"" in source
         assert source.count("broadcast: grad summed") == 1
     one_row = tg.functional.linear(tg.Tensor(np.ones((1, 3))), weights, tg.Tensor(np.zeros((1, 2)), requires_grad=True))
     assert "broadcast: grad summed" not in tg.draw_graph(one_row.sum()).source

@@ -1,0 +1,89 @@
+"""Tensor helpers composed from primitives: matmul of any rank, linear, mean, maximum,
+minimum, where, concatenate, stack."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .. import ops
+from ..tensor import Tensor, _normalize_axis, _raw, as_tensor
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """a @ b. A 1-D operand is treated as a row (left) or a column (right), as in NumPy."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: operands must be at least 1-D, got shapes {a.shape} and {b.shape}")
+    inner = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if a.shape[-1] != inner:  # checked here so the message shows the user's shapes, not reshaped ones
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: the last dimension "
+                         f"of the first ({a.shape[-1]}) must equal the contracted one of the second ({inner})")
+    if a.ndim == 1 and b.ndim == 1:
+        return matmul(a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
+    if a.ndim == 1:
+        out = matmul(a.reshape(1, -1), b)
+        return out.reshape(out.shape[:-2] + out.shape[-1:])
+    if b.ndim == 1:
+        return matmul(a, b.reshape(-1, 1)).reshape(a.shape[:-1])
+    return ops.MatMul.apply(a, b)
+
+
+def linear(x: Any, weights: Tensor, biases: Tensor) -> Tensor:
+    """The dense layer's affine map, x @ weights + biases: a matmul and a broadcast add.
+    The chain rule gives dL/dx = grad @ W^T, dL/dW = x^T @ grad and, through the add's
+    broadcast, dL/db = grad summed over the rows."""
+    return matmul(x, weights) + biases
+
+
+def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """sum / count: the gradient 1/count falls out of the chain rule."""
+    axes = _normalize_axis(axis, x.ndim)
+    count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    if count == 0:
+        raise ValueError(f"mean: the tensor of shape {x.shape} has no elements along axis {axis}")
+    return x.sum(axes, keepdims) * (1.0 / count)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise max; at a tie the gradient goes to b."""
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    return ops.Maximum.apply(as_tensor(a, like), as_tensor(b, like))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min; at a tie the gradient goes to b."""
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    return ops.Minimum.apply(as_tensor(a, like), as_tensor(b, like))
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """a where condition holds, else b. The condition is a constant (a bool array or Tensor)."""
+    condition = np.asarray(_raw(condition))
+    if condition.dtype != bool:
+        raise TypeError(f"where: condition must have dtype bool, got {condition.dtype}")
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    return ops.Where.apply(as_tensor(a, like), as_tensor(b, like), cond=condition)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    if len(tensors) == 0:
+        raise ValueError("concatenate: needs at least one tensor")
+    tensors = [as_tensor(t) for t in tensors]
+    (axis,) = _normalize_axis(axis, tensors[0].ndim)
+    return ops.Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis: a reshape then a concatenate."""
+    if len(tensors) == 0:
+        raise ValueError("stack: needs at least one tensor")
+    tensors = [as_tensor(t) for t in tensors]
+    shape = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.shape != shape:
+            raise ValueError(f"stack: all tensors need shape {shape}; tensor {i} has {t.shape}")
+    (axis,) = _normalize_axis(axis, len(shape) + 1)
+    expanded = shape[:axis] + (1,) + shape[axis:]
+    return concatenate([t.reshape(expanded) for t in tensors], axis)

@@ -1,0 +1,138 @@
+"""Elementwise functions: exp, log, abs, clip, maximum/minimum, where.
+
+Each op: the math in its docstring, `forward` on ndarrays, `backward` right below (see
+ops/__init__.py for the contract).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function, data_of
+
+
+def exp(a: np.ndarray) -> np.ndarray:
+    """np.exp, where e^-1000 = 0 is the right answer, not an error, even when the caller
+    made underflow raise (np.errstate(all="raise")). The retry costs nothing otherwise."""
+    try:
+        return np.exp(a)
+    except FloatingPointError:
+        with np.errstate(under="ignore"):
+            return np.exp(a)
+
+
+class Exp(Function):
+    """z = e^a;  dz/da = e^a = z"""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return (grad * out,)
+
+
+class Log(Function):
+    """z = ln(a);  dz/da = 1 / a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (grad / a,)
+
+
+class Abs(Function):
+    """z = |a|;  dz/da = sign(a)  (0 at a = 0, a subgradient)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (grad * np.sign(data_of(a)),)
+
+
+class Clip(Function):
+    """z = min(max(a, lo), hi);  dz/da = 1 where lo <= a <= hi, else 0"""
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        ctx.save_for_backward(a)
+        ctx.lo, ctx.hi = lo, hi
+        return np.clip(a, lo, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = data_of(ctx.saved_tensors[0])
+        inside = np.ones(a.shape, dtype=bool)
+        if ctx.lo is not None:
+            inside &= a >= ctx.lo
+        if ctx.hi is not None:
+            inside &= a <= ctx.hi
+        return (grad * inside,)
+
+
+class Maximum(Function):
+    """z = max(a, b);  dz/da = [a > b], dz/db = [a <= b]  (a tie goes to b)
+
+    At a tie any split of the gradient is a valid subgradient; giving it to b makes
+    maximum(x, 0) the book's ReLU, whose derivative at 0 is 0.
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = (data_of(x) for x in ctx.saved_tensors)
+        return _to_the_winner(ctx, grad, a > b)
+
+
+class Minimum(Function):
+    """z = min(a, b);  dz/da = [a < b], dz/db = [a >= b]  (a tie goes to b)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = (data_of(x) for x in ctx.saved_tensors)
+        return _to_the_winner(ctx, grad, a < b)
+
+
+def _to_the_winner(ctx, grad, a_wins):
+    """Maximum's and Minimum's gradients: all to a where it wins, else all to b. The mask
+    is a constant, so the same rule serves create_graph."""
+    needs = ctx.needs_input_grad
+    return (grad * a_wins if needs[0] else None,
+            grad * ~a_wins if needs[1] else None)
+
+
+class Where(Function):
+    """z = a where cond else b;  dz/da = [cond], dz/db = [not cond]"""
+
+    @staticmethod
+    def forward(ctx, a, b, cond):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond = data_of(ctx.saved_tensors[0])
+        return (grad * cond if ctx.needs_input_grad[0] else None,
+                grad * ~cond if ctx.needs_input_grad[1] else None)
