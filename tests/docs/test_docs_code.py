@@ -28,7 +28,7 @@ README = ROOT / "README.md"
 FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 BULLET = re.compile(r"^- .*?(?=^- |^\S|\Z)", re.MULTILINE | re.DOTALL)
-SOURCE_LINK = re.compile(r"\]\((\.\./(?:tests|nn|tensorgrad|examples)/[^)#]+\.py)\)")
+SOURCE_LINK = re.compile(r"\]\((\.\./(?:tests|nn|tensorgrad|examples)/[^)#]*?(?:\.py|/))\)")  # a file or a folder
 NAMED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
 
 RUNNER = """
@@ -109,7 +109,8 @@ def test_names_given_beside_a_source_link_exist_in_that_file(page):
         files = [page.parent / target for target in SOURCE_LINK.findall(bullet)]
         if not files:
             continue
-        sources = "".join(path.read_text(encoding="utf-8") for path in files if path.exists())
+        sources = "".join(source.read_text(encoding="utf-8") for path in files
+                          for source in (sorted(path.glob("*.py")) if path.is_dir() else [path]) if source.exists())
         for name in NAMED.findall(bullet):
             if "_" in name or name[0].isupper():
                 assert re.search(rf"\b{re.escape(name)}\b", sources), (

@@ -1,8 +1,9 @@
 """nn.book: the book's class names and call sequence, with every gradient from the engine.
 
 A chapter-style training script written exactly in the book's style must end with the same
-float64 weights (within 1e-12) as the same network trained with nn (Model) and as the
-book's hand-written backward in tests/analytic.py.
+float64 weights as the same network trained with nn (Model), bit for bit, and as the book's
+hand-written backward in tests/analytic.py, within 1e-12 (1e-10 for AdaGrad and RMSprop,
+see OPTIMIZERS).
 """
 import re
 from pathlib import Path
@@ -16,16 +17,22 @@ from nn import book
 
 # nn.Adam computes the book's update in an equivalent order (one pass fewer), so it and
 # the oracle differ by rounding, which training amplifies: 3e-14 after 30 epochs here,
-# 3e-12 after 60. The book's classes and nn agree bit for bit at any length.
+# 3e-12 after 60.
 EPOCHS = 30
 TOLERANCE = 1e-12
 
-OPTIMIZERS = {  # book class, nn class, tests/analytic.py class, hyper-parameters (the book's chapter 10)
-    "sgd-momentum": (book.Optimizer_SGD, nn.SGD, analytic.SGD, {"learning_rate": 1.0, "decay": 1e-3, "momentum": 0.9}),
-    "adagrad": (book.Optimizer_Adagrad, nn.Adagrad, analytic.Adagrad, {"learning_rate": 1.0, "decay": 1e-4}),
+# AdaGrad and RMSprop's steps are g / (sqrt(cache) + 1e-7): for a gradient near zero, a
+# rounding difference of 1e-18 between the engine's composed cross-entropy and the book's
+# (p - y) / n moves the weight by up to learning_rate / 1e-7 times as much, so their oracle
+# comparison allows 1e-10; SGD and Adam meet 1e-12. (The book's classes and nn, which run
+# the same engine, agree bit for bit with every optimizer.)
+OPTIMIZERS = {  # book class, nn class, tests/analytic.py class, hyper-parameters (the book's chapter 10), tolerance
+    "sgd-momentum": (book.Optimizer_SGD, nn.SGD, analytic.SGD, {"learning_rate": 1.0, "decay": 1e-3, "momentum": 0.9},
+                     TOLERANCE),
+    "adagrad": (book.Optimizer_Adagrad, nn.Adagrad, analytic.Adagrad, {"learning_rate": 1.0, "decay": 1e-4}, 1e-10),
     "rmsprop": (book.Optimizer_RMSprop, nn.RMSprop, analytic.RMSprop,
-                {"learning_rate": 0.02, "decay": 1e-5, "rho": 0.999}),
-    "adam": (book.Optimizer_Adam, nn.Adam, analytic.Adam, {"learning_rate": 0.05, "decay": 5e-7}),
+                {"learning_rate": 0.02, "decay": 1e-5, "rho": 0.999}, 1e-10),
+    "adam": (book.Optimizer_Adam, nn.Adam, analytic.Adam, {"learning_rate": 0.05, "decay": 5e-7}, TOLERANCE),
 }
 
 
@@ -100,7 +107,7 @@ def hand_written(optimizer_class, hyper, initial, X, y, epochs=EPOCHS):
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_a_book_style_script_trains_the_same_weights_as_nn_and_as_the_books_formulas(name):
-    book_optimizer, nn_optimizer, oracle_optimizer, hyper = OPTIMIZERS[name]
+    book_optimizer, nn_optimizer, oracle_optimizer, hyper, tolerance = OPTIMIZERS[name]
     X, y = spiral()
     initial, final, losses, optimizer = book_chapter_script(book_optimizer, hyper, X, y)
     assert optimizer.iterations == EPOCHS
@@ -110,8 +117,8 @@ def test_a_book_style_script_trains_the_same_weights_as_nn_and_as_the_books_form
     oracle_weights = hand_written(oracle_optimizer, hyper, initial, X, y)
     for ours, theirs, oracle in zip(final, nn_weights, oracle_weights):
         np.testing.assert_array_equal(ours, theirs)
-        np.testing.assert_allclose(ours, oracle, rtol=0, atol=TOLERANCE)
-    np.testing.assert_allclose(losses, nn_losses, rtol=0, atol=TOLERANCE)
+        np.testing.assert_allclose(ours, oracle, rtol=0, atol=tolerance)
+    np.testing.assert_array_equal(losses, nn_losses)
 
 
 def test_the_weights_start_as_in_the_book_from_numpys_global_generator():
