@@ -238,3 +238,54 @@ def test_no_backward_in_nn_is_written_by_hand():
     assert "tensorgrad.grad(" in body
     assert not re.search(r"np\.(sum|dot|exp|log|maximum|where|sign|eye)\b|\.T\b|@", body), \
         "the adapters' backward must only call the engine"
+
+
+def test_chapter_15_style_with_l2_and_dropout_trains_the_same_weights_as_nn():
+    """The book's chapters 14-15 loop: L2 on both layers, dropout between them, the
+    penalty's gradient added inside backward; nn.Model with the same seeds (so the same
+    dropout masks). The book adds the penalty's gradient to the data gradient in a
+    different order than Model's one backward of data + penalty, so they agree to
+    rounding (about 1e-15), not bit for bit."""
+    X, y = spiral()
+    np.random.seed(1)
+    dense1 = book.Layer_Dense(2, 32, weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4)
+    activation1 = book.Activation_ReLU()
+    dropout1 = book.Layer_Dropout(0.1, seed=3)
+    dense2 = book.Layer_Dense(32, 3)
+    loss_activation = book.Activation_Softmax_Loss_CategoricalCrossentropy()
+    optimizer = book.Optimizer_Adam(learning_rate=0.05, decay=5e-5)
+    initial = [dense1.weights.copy(), dense1.biases.copy(), dense2.weights.copy(), dense2.biases.copy()]
+    for epoch in range(EPOCHS):
+        dense1.forward(X)
+        activation1.forward(dense1.output)
+        dropout1.forward(activation1.output)
+        dense2.forward(dropout1.output)
+        data_loss = loss_activation.forward(dense2.output, y)
+        regularization_loss = (loss_activation.loss.regularization_loss(dense1)
+                               + loss_activation.loss.regularization_loss(dense2))
+        assert regularization_loss > 0 and np.isfinite(data_loss)
+        loss_activation.backward(loss_activation.output, y)
+        dense2.backward(loss_activation.dinputs)
+        dropout1.backward(dense2.dinputs)
+        activation1.backward(dropout1.dinputs)
+        dense1.backward(activation1.dinputs)
+        optimizer.pre_update_params()
+        optimizer.update_params(dense1)
+        optimizer.update_params(dense2)
+        optimizer.post_update_params()
+
+    model = nn.Model(seed=0)
+    model.add(nn.Dense(2, 32, weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4, dtype=np.float64))
+    model.add(nn.ReLU())
+    model.add(nn.Dropout(0.1, seed=3))
+    model.add(nn.Dense(32, 3, dtype=np.float64))
+    model.add(nn.Softmax())
+    model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(learning_rate=0.05, decay=5e-5),
+              accuracy=nn.CategoricalAccuracy())
+    model.finalize()
+    for parameter, start in zip(model.parameters(), initial):
+        parameter.data = start.copy()
+    model.train(X, y, epochs=EPOCHS, verbose=False)
+    for ours, theirs in zip([dense1.weights, dense1.biases, dense2.weights, dense2.biases], model.parameters()):
+        np.testing.assert_allclose(ours, theirs.data, rtol=0, atol=TOLERANCE)
+    assert not np.allclose(dense1.weights, initial[0])
