@@ -285,11 +285,12 @@ def learning_rates_and_momentum() -> None:
     for learning_rate, label in ((0.02, "too low"), (3.0, "workable"), (30.0, "too high")):
         history = spiral_model(nn.SGD(learning_rate=learning_rate)).train(X, y, epochs=SPIRAL_EPOCHS, verbose=False)
         rates.plot(history["loss"], label=f"learning_rate {learning_rate:g} ({label}): {history['loss'][-1]:.2f}")
-    for beta in (0.0, 0.9):
-        history = spiral_model(nn.SGD(learning_rate=1.0, momentum=beta)).train(X, y, epochs=SPIRAL_EPOCHS, verbose=False)
+    for beta in (0.0, 0.9):  # the book's chapter 10 settings: learning rate 1, decay 1e-3
+        history = spiral_model(nn.SGD(learning_rate=1.0, decay=1e-3, momentum=beta)).train(
+            X, y, epochs=SPIRAL_EPOCHS, verbose=False)
         momentum.plot(history["loss"], label=f"momentum {beta:g}: loss {history['loss'][-1]:.2f}, "
                                              f"acc {history['accuracy'][-1]:.2f}")
-    for axes, title in ((rates, "plain SGD, three learning rates"), (momentum, "SGD, learning_rate 1")):
+    for axes, title in ((rates, "plain SGD, three learning rates"), (momentum, "SGD, learning_rate 1, decay 1e-3")):
         axes.set_yscale("log")
         axes.set_xlabel("epoch")
         axes.set_ylabel("training loss")
