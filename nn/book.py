@@ -42,7 +42,13 @@ from tensorgrad import Tensor, functional
 
 from .activations import Linear, ReLU, Sigmoid, Softmax
 from .layers import Dense, Dropout
-from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, MeanAbsoluteError, MeanSquaredError
+from .losses import (
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    Loss,
+    MeanAbsoluteError,
+    MeanSquaredError,
+)
 from .optimizers import SGD, Adagrad, Adam, RMSprop
 
 __all__ = [
@@ -172,7 +178,7 @@ class Layer_Dense(_EngineBackward):
         self.layer.biases.data = _array(value).reshape(self.layer.biases.shape).copy()
 
     def __getattr__(self, name: str) -> Any:
-        if name.endswith("_regularizer_l1") or name.endswith("_regularizer_l2"):
+        if name.endswith(("_regularizer_l1", "_regularizer_l2")):
             return getattr(self.__dict__["layer"], name)
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 

@@ -17,7 +17,7 @@ def exercise_1():
 
 def exercise_2():
     """RegressionAccuracy's precision is std(y) / 250; a prediction counts within it."""
-    X, y = nn.sine_data(samples=1000)
+    _, y = nn.sine_data(samples=1000)
     accuracy = nn.RegressionAccuracy()
     accuracy.init(y)
     assert np.isclose(accuracy.precision, np.std(y) / 250)

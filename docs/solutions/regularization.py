@@ -2,7 +2,6 @@
 import numpy as np
 
 import nn
-import tensorgrad as tg
 
 
 def exercise_1():
