@@ -5,12 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SHARED_DATA := $(abspath ../shared/data)
 
-.PHONY: demo test setup dot bench clean
+.PHONY: demo test setup dot bench clean notebooks
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,notebooks]'
 	touch $(STAMP)
 
 setup: $(STAMP) dot
@@ -57,6 +57,11 @@ bench: setup
 docs: setup
 	@if [ -d "$(SHARED_DATA)" ] && [ -z "$$TENSORGRAD_DATA" ]; then export TENSORGRAD_DATA="$(SHARED_DATA)"; fi; \
 	$(PY) docs/figures.py
+
+# Every docs page as a Jupyter notebook (jupytext from the Markdown) in build/notebooks;
+# generated, never committed. Open them with any Jupyter front end.
+notebooks: setup
+	$(PY) docs/notebooks.py --out build/notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -111,7 +111,7 @@ def spiral_model(optimizer: nn.Optimizer) -> nn.Model:
 def optimizers_and_decision_regions() -> None:
     """Loss curves of the four optimizers on spiral data, and the regions the
     Adam-trained classifier assigns to each class (docs/optimizers.md)."""
-    X, y = nn.spiral_data(samples=100, classes=3)
+    X, y = nn.spiral_data(samples=100, classes=3, seed=0)
     figure = Figure(figsize=(7, 4), layout="constrained")
     axes = figure.subplots()
     for label, make in OPTIMIZERS.items():
@@ -129,18 +129,206 @@ def optimizers_and_decision_regions() -> None:
     decision_regions(model, X, y)  # the last model trained is Adam's
 
 
+CLASS_COLOURS = ("tab:blue", "tab:orange", "tab:green")  # one per spiral arm, regions and points alike
+
+
 def decision_regions(model: nn.Model, X: np.ndarray, y: np.ndarray) -> None:
+    """Each grid point tinted with the class the model predicts there, in the colour of
+    that class's training points, with a legend naming the classes."""
+    from matplotlib.colors import ListedColormap
+
     ticks = np.linspace(-1.1, 1.1, 221, dtype=np.float32)
     grid_x, grid_y = np.meshgrid(ticks, ticks)
     points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
     classes = model.predict(points).argmax(axis=1).reshape(grid_x.shape)
-    figure = Figure(figsize=(5, 4.5), layout="constrained")
+    figure = Figure(figsize=(5.5, 4.8), layout="constrained")
     axes = figure.subplots()
-    axes.contourf(grid_x, grid_y, classes, levels=[-0.5, 0.5, 1.5, 2.5], cmap="brg", alpha=0.25)
-    axes.scatter(X[:, 0], X[:, 1], c=y, cmap="brg", s=8)
-    axes.set_title("decision regions of the spiral classifier (Adam)")
+    colours = ListedColormap(CLASS_COLOURS)
+    axes.contourf(grid_x, grid_y, classes, levels=[-0.5, 0.5, 1.5, 2.5], cmap=colours, alpha=0.25)
+    for label, colour in enumerate(CLASS_COLOURS):
+        chosen = y == label
+        axes.scatter(X[chosen, 0], X[chosen, 1], color=colour, s=10, edgecolors="black", linewidths=0.3,
+                     label=f"class {label} (tint: predicted {label})")
+    accuracy = np.mean(model.predict(X).argmax(axis=1) == y)
+    axes.set_title(f"decision regions of the spiral classifier (Adam), training accuracy {accuracy:.2f}",
+                   fontsize=9)
     axes.set_aspect("equal")
+    axes.legend(loc="upper right", fontsize=7, framealpha=0.9)
     save(figure, "decision_regions.png")
+
+
+def datasets() -> None:
+    """The book's two synthetic data sets as scatter plots (docs/dense-layers.md)."""
+    figure = Figure(figsize=(9, 4), layout="constrained")
+    for axes, (title, make) in zip(figure.subplots(1, 2), (("spiral_data(100, 3)", nn.spiral_data),
+                                                           ("vertical_data(100, 3)", nn.vertical_data))):
+        X, y = make(samples=100, classes=3, seed=0)
+        for label, colour in enumerate(CLASS_COLOURS):
+            axes.scatter(X[y == label, 0], X[y == label, 1], color=colour, s=10, label=f"class {label}")
+        axes.set_title(title)
+        axes.set_aspect("equal")
+        axes.legend(fontsize=8)
+    save(figure, "datasets.png")
+
+
+def relu_sine() -> None:
+    """Step, linear and ReLU activations, and eight hand-set ReLU neurons fitting a sine
+    (docs/activations.md); the fit is the page's listing."""
+    grid = np.linspace(-2, 2, 401)
+    figure = Figure(figsize=(11, 3.4), layout="constrained")
+    shapes, fit = figure.subplots(1, 2, width_ratios=[1, 1.3])
+    shapes.plot(grid, (grid > 0) * 1.0, label="step: 1 if x > 0 else 0")
+    shapes.plot(grid, grid, label="linear: x")
+    shapes.plot(grid, np.maximum(0, grid), "--", label="ReLU: max(0, x)")
+    shapes.set_title("activation functions")
+    shapes.grid(alpha=0.3)
+    shapes.legend(fontsize=8)
+    network, knots = hand_tuned_sine_network()
+    x = np.linspace(0, 1, 200).reshape(-1, 1)
+    fit.plot(x, np.sin(2 * np.pi * x), label="sin(2 pi x)")
+    fit.plot(x, network(x).data, "--", label=f"{len(knots)} ReLU neurons, weights set by hand")
+    fit.plot(knots, np.sin(2 * np.pi * knots), "k.", label="where a neuron switches on")
+    fit.set_title("why ReLU can fit a sine: a sum of bent lines")
+    fit.grid(alpha=0.3)
+    fit.legend(fontsize=8)
+    save(figure, "relu_sine.png")
+
+
+def hand_tuned_sine_network() -> tuple[nn.Sequential, np.ndarray]:
+    """Dense(1, 8) -> ReLU -> Dense(8, 1) whose weights interpolate sin(2 pi x) at 8 knots:
+    neuron k is relu(x - t_k), and its output weight is the change of slope at t_k."""
+    knots = np.linspace(0, 1, 9)[:-1]
+    values = np.sin(2 * np.pi * np.append(knots, 1.0))
+    slopes = np.diff(values) / np.diff(np.append(knots, 1.0))
+    first, second = nn.Dense(1, 8, dtype=np.float64), nn.Dense(8, 1, dtype=np.float64)
+    first.weights.data = np.ones((1, 8))
+    first.biases.data = -knots.reshape(1, -1)
+    second.weights.data = np.diff(np.append(0.0, slopes)).reshape(-1, 1)
+    second.biases.data = np.array([[values[0]]])
+    return nn.Sequential(first, nn.ReLU(), second), knots
+
+
+def random_search() -> None:
+    """The book's first attempt (fresh random weights each time, keep the best) against
+    perturb-and-keep, on vertical and spiral data (docs/optimization.md)."""
+    figure = Figure(figsize=(10, 3.6), layout="constrained")
+    for axes, (name, make) in zip(figure.subplots(1, 2), (("vertical", nn.vertical_data), ("spiral", nn.spiral_data))):
+        X, y = make(samples=100, classes=3, seed=0)
+        for strategy in ("fully random", "perturb and keep"):
+            losses = search_losses(X, y, strategy)
+            axes.plot(losses, label=f"{strategy}: best {losses[-1]:.3f}")
+        axes.set_title(f"{name} data: best loss so far")
+        axes.set_xlabel("iteration")
+        axes.set_ylabel("loss")
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=8)
+    save(figure, "random_search.png")
+
+
+def search_losses(X: np.ndarray, y: np.ndarray, strategy: str, iterations: int = 1000) -> list[float]:
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Dense(2, 3, seed=0), nn.ReLU(), nn.Dense(3, 3, seed=1), nn.Softmax())
+    loss_function = nn.CategoricalCrossEntropy()
+    parameters = model.parameters()
+    best = [p.data.copy() for p in parameters]
+    history = []
+    with tg.no_grad():
+        best_loss = loss_function(model(X), y).item()
+        for _ in range(iterations):
+            for p, kept in zip(parameters, best):
+                step = (0.05 * rng.standard_normal(kept.shape)).astype(kept.dtype)
+                p.data = step if strategy == "fully random" else kept + step
+            loss = loss_function(model(X), y).item()
+            if loss < best_loss:
+                best_loss, best = loss, [p.data.copy() for p in parameters]
+            history.append(best_loss)
+    return history
+
+
+def tangents_and_differences() -> None:
+    """Tangent lines of f(x) = 2x^2 with slopes from autograd, and the error of forward
+    and central differences against the step h (docs/derivatives.md)."""
+    figure = Figure(figsize=(10, 3.8), layout="constrained")
+    curve, errors = figure.subplots(1, 2)
+    grid = np.linspace(-0.5, 2.5, 200)
+    curve.plot(grid, 2 * grid ** 2, label="f(x) = 2x²")
+    for point in (0.5, 1.0, 2.0):
+        x = tg.Tensor(point, requires_grad=True, dtype=np.float64)
+        y = 2 * x ** 2
+        y.backward()
+        near = np.linspace(point - 0.6, point + 0.6, 20)
+        curve.plot(near, x.grad * (near - point) + y.item(), "--", label=f"tangent at {point}: slope {float(x.grad):g}")
+    curve.set_ylim(-1, 13)
+    curve.grid(alpha=0.3)
+    curve.legend(fontsize=8)
+    curve.set_title("the derivative is the slope of the tangent")
+    steps = np.logspace(-12, -1, 45)
+    f = np.exp  # derivative at 1 is e
+    forward = np.abs((f(1 + steps) - f(1)) / steps - np.e)
+    central = np.abs((f(1 + steps) - f(1 - steps)) / (2 * steps) - np.e)
+    errors.loglog(steps, forward, label="forward: (f(x+h) - f(x)) / h")
+    errors.loglog(steps, central, label="central: (f(x+h) - f(x-h)) / 2h")
+    errors.set_xlabel("h")
+    errors.set_ylabel("error of the slope of e^x at x = 1")
+    errors.set_title("error ~ h (forward), ~ h² (central), then rounding")
+    errors.grid(alpha=0.3, which="both")
+    errors.legend(fontsize=8)
+    save(figure, "tangents.png")
+
+
+def learning_rates_and_momentum() -> None:
+    """SGD on the spiral classifier with a learning rate too low, workable and too high;
+    then plain SGD against SGD with momentum (docs/optimizers.md)."""
+    X, y = nn.spiral_data(samples=100, classes=3, seed=0)
+    figure = Figure(figsize=(10, 3.8), layout="constrained")
+    rates, momentum = figure.subplots(1, 2)
+    for learning_rate, label in ((0.02, "too low"), (3.0, "workable"), (30.0, "too high")):
+        history = spiral_model(nn.SGD(learning_rate=learning_rate)).train(X, y, epochs=SPIRAL_EPOCHS, verbose=False)
+        rates.plot(history["loss"], label=f"learning_rate {learning_rate:g} ({label}): {history['loss'][-1]:.2f}")
+    for beta in (0.0, 0.9):  # the book's chapter 10 settings: learning rate 1, decay 1e-3
+        history = spiral_model(nn.SGD(learning_rate=1.0, decay=1e-3, momentum=beta)).train(
+            X, y, epochs=SPIRAL_EPOCHS, verbose=False)
+        momentum.plot(history["loss"], label=f"momentum {beta:g}: loss {history['loss'][-1]:.2f}, "
+                                             f"acc {history['accuracy'][-1]:.2f}")
+    for axes, title in ((rates, "plain SGD, three learning rates"), (momentum, "SGD, learning_rate 1, decay 1e-3")):
+        axes.set_yscale("log")
+        axes.set_xlabel("epoch")
+        axes.set_ylabel("training loss")
+        axes.set_title(title)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=8)
+    save(figure, "learning_rates.png")
+
+
+def overfitting() -> None:
+    """Training against test loss for a wide network on 300 spiral points: without
+    regularization, with L2, with dropout (docs/regularization.md)."""
+    X, y = nn.spiral_data(samples=100, classes=3, seed=0)
+    X_test, y_test = nn.spiral_data(samples=100, classes=3, seed=1)
+    figure = Figure(figsize=(12, 3.6), layout="constrained")
+    for axes, (title, l2, rate) in zip(figure.subplots(1, 3, sharey=True), (
+            ("no regularization", 0.0, 0.0), ("L2 5e-4 on weights and biases", 5e-4, 0.0), ("Dropout(0.1)", 0.0, 0.1))):
+        model = nn.Model(seed=0)
+        model.add(nn.Dense(2, 256, weight_regularizer_l2=l2, bias_regularizer_l2=l2, seed=0))
+        model.add(nn.ReLU())
+        if rate:
+            model.add(nn.Dropout(rate, seed=0))
+        model.add(nn.Dense(256, 3, seed=1))
+        model.add(nn.Softmax())
+        model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(learning_rate=0.02, decay=5e-7),
+                  accuracy=nn.CategoricalAccuracy())
+        model.finalize()
+        history = model.train(X, y, epochs=2000, verbose=False, validation_data=(X_test, y_test))
+        axes.plot(history["data_loss"], label=f"training data loss: {history['data_loss'][-1]:.2f}")
+        axes.plot(history["val_loss"], label=f"test loss: {history['val_loss'][-1]:.2f}")
+        axes.set_title(title)
+        axes.set_xlabel("epoch")
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=8)
+        print(f"  {title}: training {history['data_loss'][-1]:.3f}, test {history['val_loss'][-1]:.3f}, "
+              f"test accuracy {history['val_accuracy'][-1]:.3f}")
+    figure.axes[0].set_ylabel("loss")
+    save(figure, "overfitting.png")
 
 
 def dropout_masks() -> None:
@@ -193,9 +381,15 @@ def fashion_mnist() -> None:
 
 FIGURES = {
     "neuron": neuron,
+    "datasets": datasets,
+    "relu_sine": relu_sine,
+    "random_search": random_search,
+    "tangents": tangents_and_differences,
     "activations": activations,
     "learning_rate_decay": learning_rate_decay,
     "optimizers": optimizers_and_decision_regions,
+    "learning_rates": learning_rates_and_momentum,
+    "overfitting": overfitting,
     "dropout": dropout_masks,
     "fashion_mnist": fashion_mnist,
 }

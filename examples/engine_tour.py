@@ -1,11 +1,14 @@
-"""The tensorgrad engine in one page (what `make demo` runs).
+"""The tensorgrad engine in one page: gradients, gradcheck, a tiny network, its graph.
 
     python examples/engine_tour.py [--out FOLDER]
+
+(`make demo` runs the Fashion-MNIST example instead; this one needs no data set.)
 
 1. an expression and its gradients, next to the derivatives worked out by hand;
 2. gradcheck: autograd against finite differences;
 3. a tiny network, written with plain tensor ops, learning sin(x) by gradient descent;
-4. the network's graph drawn to FOLDER/engine_tour.svg (default: the current folder).
+4. the network's graph drawn to FOLDER/engine_tour.svg (default: the current folder;
+   FOLDER is created when missing), top to bottom so the long chain stays narrow.
 """
 from __future__ import annotations
 
@@ -82,7 +85,8 @@ def train_tiny_network(rng: np.random.Generator, steps: int = 400, learning_rate
 def draw(loss: tg.Tensor, folder: Path) -> None:
     section("4. the network's graph")
     try:
-        path = render(tg.draw_graph(loss), folder / "engine_tour.svg")
+        # top to bottom: the chain has ~30 nodes, left to right it is ~6,600 px wide
+        path = render(tg.draw_graph(loss, rankdir="TB"), folder / "engine_tour.svg")
     except RuntimeError as error:  # Graphviz's `dot` is missing: say how to get it
         print(f"not drawn: {error}")
         return
@@ -91,10 +95,12 @@ def draw(loss: tg.Tensor, folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("."), help="folder for engine_tour.svg (default: current folder)")
+    parser.add_argument("--out", type=Path, default=Path("."),
+                        help="folder for engine_tour.svg, created when missing (default: current folder)")
     args = parser.parse_args()
-    if not args.out.is_dir():
-        parser.error(f"--out must be an existing folder, got {str(args.out)!r}")
+    if args.out.exists() and not args.out.is_dir():
+        parser.error(f"--out must be a folder, got the file {str(args.out)!r}")
+    args.out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     expression_and_gradients()
     finite_difference_check(rng)

@@ -38,12 +38,16 @@ def two_layer_loss(seed: int = 0) -> tuple[tg.Tensor, dict[tg.Tensor, str]]:
     activated.name = "relu"
     scores = activated @ W2 + b2
     scores.name = "scores"
-    probabilities = scores.softmax()
+    # softmax as Tensor.softmax composes it, spelled out so each step can join the box
+    shifted = scores - scores.max(axis=-1, keepdims=True).detach()   # the max only keeps exp() finite
+    exponentials = shifted.exp()
+    probabilities = exponentials / exponentials.sum(axis=-1, keepdims=True)
     probabilities.name = "probabilities"
     loss = F.categorical_cross_entropy(probabilities, labels)
     loss.name = "loss"
     layers = {W1: "Dense 1", b1: "Dense 1", hidden: "Dense 1", activated: "ReLU",
-              W2: "Dense 2", b2: "Dense 2", scores: "Dense 2", probabilities: "Softmax"}
+              W2: "Dense 2", b2: "Dense 2", scores: "Dense 2",
+              shifted: "Softmax", exponentials: "Softmax", probabilities: "Softmax"}
     return loss, layers
 
 

@@ -6,8 +6,9 @@
 The book's chapter-17 network: Dense(1, 64) -> ReLU -> Dense(64, 64) -> ReLU -> Dense(64, 1)
 -> Linear (the identity), mean squared error, Adam(learning_rate=0.005, decay=1e-3), with
 RegressionAccuracy (a prediction counts as right within std(y) / 250 of the target).
-The layers start from Glorot's scale: from the book's 0.01 * randn this net stalls at a
-flat line (the book, too, had to start from larger weights here). It prints the book's
+The layers start from Glorot's scale: from the book's 0.01 * randn this net starts as a
+flat line (outputs about 1e-5) and after 1000 epochs is still at MSE 0.03, against 2e-5
+from Glorot's start (the book, too, had to start from larger weights here). It prints the book's
 progress lines, the final mean squared error and the worst error, and writes into --out:
 regression.png (the sine and the model's curve), history.json and regression.tgm.
 """

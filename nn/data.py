@@ -2,7 +2,8 @@
 Model.train uses.
 
 The generators follow the shapes of the `nnfs` package the book uses (written here from
-their description, with a seeded `np.random.default_rng` so runs repeat). X is float32
+their description). Each call draws fresh data, as the book's calls do, so a second call
+gives out-of-sample test data; pass `seed=` to get the same points again. X is float32
 (the parameters' dtype); class labels are int64; regression targets are float32.
 """
 from __future__ import annotations
@@ -14,8 +15,10 @@ import numpy as np
 from .checks import check_integer, check_seed
 
 
-def spiral_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+def spiral_data(samples: int, classes: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`classes` interleaved spiral arms of `samples` points each (X: (samples*classes, 2)).
+
+    `seed=None` (the default) draws fresh noise on every call; an int repeats the points.
 
     Arm k: radius r runs evenly over [0, 1] and the angle t over [4k, 4(k+1)] plus
     N(0, 0.2^2) noise; a point is (r sin(2.5 t), r cos(2.5 t)). Not linearly separable:
@@ -32,8 +35,10 @@ def spiral_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.nd
     return X.astype(np.float32), labels
 
 
-def vertical_data(samples: int, classes: int, seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+def vertical_data(samples: int, classes: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`classes` vertical blobs: class k is centred at (k/3, 0.5) with standard deviation 0.1.
+
+    `seed=None` (the default) draws fresh points on every call; an int repeats them.
 
     Nearly linearly separable: the book's example for random search before gradients.
     """

@@ -5,6 +5,17 @@ on its own: `opt = nn.Adam(model.parameters()); opt.zero_grad(); loss.backward()
 
 Every step follows the book's three phases: pre_update_params (learning-rate decay),
 an update of each parameter that has a gradient, post_update_params (iterations += 1).
+Both habits work and give bit-identical weights:
+
+    optimizer.step()                   # PyTorch: all three phases, every parameter
+
+    optimizer.pre_update_params()      # the book: the phases one by one,
+    optimizer.update_params(dense1)    # one layer at a time
+    optimizer.update_params(dense2)
+    optimizer.post_update_params()
+
+Between pre_update_params and post_update_params, step() only updates (it does not decay
+or count a second time), so pre / step / post counts one iteration too.
 Updates run in place on `param.data`. Adagrad, RMSprop and Adam work with `out=` in
 buffers allocated once, so their steps allocate no arrays; SGD's `w -= lr * g` takes one
 fresh temporary per parameter instead, measured faster than a kept scratch array (the
@@ -47,6 +58,7 @@ class Optimizer:
         self.decay = check_number("decay", decay, at_least=0)
         self.current_learning_rate = self.learning_rate
         self.iterations = 0
+        self._updating = False  # True between pre_update_params and post_update_params
         self.set_parameters([] if params is None else params)
 
     def set_parameters(self, params: Iterable[Tensor]) -> None:
@@ -59,12 +71,24 @@ class Optimizer:
                     f"(pass model.parameters(), not the model)"
                 )
             unique.setdefault(id(parameter), parameter)
-        self.params = list(unique.values())
-        self.buffers = {name: [np.zeros_like(p.data) for p in self.params] for name in self.buffer_names}
+        self.params: list[Tensor] = []
+        self.buffers: dict[str, list[np.ndarray]] = {name: [] for name in self.buffer_names}
         # per parameter: (its buffers in buffer_names order, a scratch array); built once, not per step
-        self._work = [([self.buffers[name][index] for name in self.buffer_names],
-                       np.empty_like(p.data) if self.uses_scratch else None)
-                      for index, p in enumerate(self.params)]
+        self._work: list[tuple[list[np.ndarray], np.ndarray | None]] = []
+        self._index: dict[int, int] = {}
+        for parameter in unique.values():
+            self._add_parameter(parameter)
+
+    def _add_parameter(self, parameter: Tensor) -> int:
+        """Register one more parameter with zeroed buffers; returns its index."""
+        index = len(self.params)
+        self.params.append(parameter)
+        self._index[id(parameter)] = index
+        for name in self.buffer_names:
+            self.buffers[name].append(np.zeros_like(parameter.data))
+        self._work.append(([self.buffers[name][index] for name in self.buffer_names],
+                           np.empty_like(parameter.data) if self.uses_scratch else None))
+        return index
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient."""
@@ -72,21 +96,54 @@ class Optimizer:
             parameter.grad = None
 
     def pre_update_params(self) -> None:
-        """Decay the learning rate: learning_rate / (1 + decay * iterations)."""
+        """The book's first phase: decay the learning rate,
+        current_learning_rate = learning_rate / (1 + decay * iterations)."""
         if self.decay:
             self.current_learning_rate = self.learning_rate * (1.0 / (1.0 + self.decay * self.iterations))
+        self._updating = True
+
+    def update_params(self, layer: Any) -> None:
+        """The book's second phase for one layer: update each of its parameters.
+
+        `layer` is any Module (its parameters with a `.grad` are updated) or an object
+        with `parameter_gradients()` yielding (parameter Tensor, gradient array) pairs, as
+        the `nn.book` layers do with their `dweights` and `dbiases`. A parameter seen for
+        the first time gets zeroed buffers, as the book creates `weight_cache` on first use.
+        Call it between `pre_update_params()` and `post_update_params()`.
+        """
+        if not self._updating:
+            raise RuntimeError(
+                f"{type(self).__name__}.update_params: call pre_update_params() first (and "
+                f"post_update_params() after the last layer), as in the book"
+            )
+        for parameter, grad in _parameter_gradients(layer):
+            index = self._index.get(id(parameter))
+            if index is None:
+                index = self._add_parameter(parameter)
+            buffers, scratch = self._work[index]
+            self.update(parameter.data, grad, buffers, scratch)
 
     def post_update_params(self) -> None:
+        """The book's last phase: count the step (iterations += 1)."""
         self.iterations += 1
+        self._updating = False
 
     def step(self) -> None:
-        """One update of every parameter that has a gradient (those without are skipped)."""
-        self.pre_update_params()
+        """One update of every parameter that has a gradient (those without are skipped).
+
+        Outside the book's phases it runs all three (pre_update_params, the updates,
+        post_update_params); called between pre_update_params and post_update_params it
+        only updates, so the iteration is counted once either way.
+        """
+        inside = self._updating
+        if not inside:
+            self.pre_update_params()
         for parameter, (buffers, scratch) in zip(self.params, self._work):
             grad = parameter.grad
             if grad is not None:
                 self.update(parameter.data, grad, buffers, scratch)
-        self.post_update_params()
+        if not inside:
+            self.post_update_params()
 
     def update(self, weights: np.ndarray, grad: np.ndarray, buffers: list[np.ndarray], scratch: np.ndarray) -> None:
         """Change `weights` in place; `buffers` are this parameter's state arrays (in
@@ -144,6 +201,19 @@ def _refusal(check: Callable[..., Any], *arguments: Any, **bounds: Any) -> list[
     except (TypeError, ValueError) as error:
         return [str(error)]
     return []
+
+
+def _parameter_gradients(layer: Any) -> list[tuple[Tensor, np.ndarray]]:
+    """(parameter, gradient) pairs of a layer, for update_params."""
+    pairs = getattr(layer, "parameter_gradients", None)
+    if callable(pairs):
+        return [(parameter, grad) for parameter, grad in pairs() if grad is not None]
+    parameters = getattr(layer, "parameters", None)
+    if callable(parameters):
+        return [(parameter, parameter.grad) for parameter in parameters() if parameter.grad is not None]
+    raise TypeError(
+        f"update_params expects a layer (a Module, or an nn.book layer), got {type(layer).__name__}"
+    )
 
 
 def _buffer_problems(name: str, given: Any, expected: list[np.ndarray]) -> list[str]:

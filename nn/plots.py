@@ -16,28 +16,35 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 
-def plot_history(history: Mapping[str, Sequence[float]], path: str | os.PathLike) -> Path:
+def plot_history(
+    history: Mapping[str, Sequence[float]], path: str | os.PathLike, note: str | None = None
+) -> Path:
     """Save loss and accuracy per epoch, training next to validation, as one PNG.
 
     `history` is what `Model.train` returns: lists `loss` and `accuracy`, and `val_loss`,
     `val_accuracy` when validation data was given. Diverging curves (training improving,
-    validation not) are the picture of over-fitting.
+    validation not) are the picture of over-fitting. Epochs are marked with dots only up
+    to 30 epochs; longer runs are plain lines (2000 dots make a solid blob). `note` is
+    printed under the plots, e.g. why validation loss may sit below training loss.
     """
     for key in ("loss", "accuracy"):
         if key not in history or len(history[key]) == 0:
             raise ValueError(f"history: expected a non-empty list under {key!r}, got keys {sorted(history)}")
     epochs = np.arange(1, len(history["loss"]) + 1)
-    figure = Figure(figsize=(10, 4), layout="constrained")
+    marker = "o" if len(epochs) <= 30 else None
+    figure = Figure(figsize=(10, 4.4 if note else 4), layout="constrained")
     for axes, key in zip(figure.subplots(1, 2), ("loss", "accuracy")):
-        axes.plot(epochs, history[key], marker="o", label="training")
+        axes.plot(epochs, history[key], marker=marker, label="training")
         if history.get(f"val_{key}"):
-            axes.plot(epochs, history[f"val_{key}"], marker="o", label="validation")
+            axes.plot(epochs, history[f"val_{key}"], marker=marker, label="validation")
         axes.set_xlabel("epoch")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylabel(key)
         axes.set_title(f"{key} per epoch")
         axes.grid(alpha=0.3)
         axes.legend()
+    if note:
+        figure.supxlabel(note, fontsize=8)
     return _save(figure, path)
 
 

@@ -50,6 +50,7 @@ def test_spiral_example_trains_reports_and_saves(tmp_path):
     assert epoch_numbers(stdout) == list(range(2, EPOCHS + 1, 2))  # print_every = epochs // 10
     assert stdout.count("validation, acc: ") == EPOCHS // 2
     assert re.search(r"^test, acc: [\d.]+, loss: [\d.]+$", stdout, re.MULTILINE)
+    assert re.search(r"^training set, dropout off, no L2 penalty: acc: [\d.]+, loss: [\d.]+$", stdout, re.MULTILINE)
     assert re.search(r"^\s+arm 2\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+100$", stdout, re.MULTILINE)
     assert "identical predictions: True" in stdout
     for name in ("spiral.tgm", "history.json", "history.png"):

@@ -46,3 +46,13 @@ def test_engine_tour_shows_gradients_gradcheck_training_and_the_picture(tmp_path
     path = (tmp_path / "engine_tour.svg").resolve()
     assert str(path) in output
     assert "W1" in svg_texts(path)
+
+
+def test_engine_tour_creates_its_out_folder_and_draws_a_narrow_picture(tmp_path, dot_binary):
+    folder = tmp_path / "new" / "pictures"
+    output = run_example("engine_tour.py", "--out", str(folder), cwd=tmp_path)
+    path = (folder / "engine_tour.svg").resolve()
+    assert str(path) in output
+    width = float(re.search(r'<svg width="([\d.]+)pt"', path.read_text(encoding="utf-8")).group(1))
+    assert width < 1200, f"the tour's graph is {width:.0f} pt wide"
+    assert "what `make demo` runs" not in run_example("engine_tour.py", "--help", cwd=tmp_path)

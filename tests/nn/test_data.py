@@ -31,6 +31,16 @@ def test_spiral_data_is_seeded():
     assert not np.array_equal(spiral_data(20, 3, seed=1)[0], spiral_data(20, 3, seed=2)[0])
 
 
+@pytest.mark.parametrize("make_data", [spiral_data, vertical_data])
+def test_a_second_call_without_seed_is_fresh_data_as_in_the_book(make_data):
+    # the book makes test data by calling the generator again: it must not be the training set
+    X_train, y_train = make_data(100, 3)
+    X_test, y_test = make_data(100, 3)
+    np.testing.assert_array_equal(y_train, y_test)
+    assert not np.array_equal(X_train, X_test)
+    np.testing.assert_array_equal(make_data(30, 2, seed=5)[0], make_data(30, 2, seed=5)[0])
+
+
 def test_vertical_data_centres():
     X, y = vertical_data(500, 3, seed=0)
     assert X.shape == (1500, 2) and X.dtype == np.float32

@@ -105,7 +105,7 @@ def test_zero_grad_clears_the_gradients():
 
 
 def test_standalone_training_loop_learns():
-    X, y = nn.spiral_data(100, 3)
+    X, y = nn.spiral_data(100, 3, seed=0)
     model = nn.Sequential(nn.Dense(2, 64, seed=0), nn.ReLU(), nn.Dense(64, 3, seed=1), nn.Softmax())
     loss_function = nn.CategoricalCrossEntropy()
     optimizer = nn.Adam(model.parameters(), learning_rate=0.05, decay=5e-7)
@@ -228,3 +228,58 @@ def test_a_learning_rate_passed_positionally_is_refused():
 def test_a_model_instead_of_its_parameters_is_refused():
     with pytest.raises(TypeError, match=r"params\[0\] must be a Tensor, got Dense \(pass model.parameters\(\)"):
         nn.SGD(nn.Sequential(nn.Dense(2, 2)))
+
+
+# --------------------------------------------------------------------------- the book's three calls
+
+def train_spiral_net(optimizer_class, hyper, style, epochs=30):
+    """A Dense-ReLU-Dense-Softmax net on spiral data, float64, updated in `style`:
+    "step" (PyTorch habit), "book" (pre / update_params per layer / post) or
+    "book-step" (pre / step / post, a mix people write)."""
+    X, y = nn.spiral_data(50, 3, seed=0)
+    dense1 = nn.Dense(2, 16, dtype=np.float64, seed=1)
+    dense2 = nn.Dense(16, 3, dtype=np.float64, seed=2)
+    model = nn.Sequential(dense1, nn.ReLU(), dense2, nn.Softmax())
+    loss_function = nn.CategoricalCrossEntropy()
+    optimizer = optimizer_class(model.parameters() if style != "book" else None, **hyper)
+    for _ in range(epochs):
+        model.zero_grad()
+        loss_function(model(X.astype(np.float64)), y).backward()
+        if style == "step":
+            optimizer.step()
+        elif style == "book":
+            optimizer.pre_update_params()
+            optimizer.update_params(dense1)
+            optimizer.update_params(dense2)
+            optimizer.post_update_params()
+        else:
+            optimizer.pre_update_params()
+            optimizer.step()
+            optimizer.post_update_params()
+    return [p.data.copy() for p in model.parameters()], optimizer
+
+
+@pytest.mark.parametrize("optimizer_class, hyper", CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("style", ["book", "book-step"])
+def test_the_books_three_calls_give_bit_identical_weights_to_step(optimizer_class, hyper, style):
+    expected, reference = train_spiral_net(optimizer_class, hyper, "step")
+    got, optimizer = train_spiral_net(optimizer_class, hyper, style)
+    for want, have in zip(expected, got):
+        np.testing.assert_array_equal(have, want)
+    assert optimizer.iterations == reference.iterations == 30
+    assert optimizer.current_learning_rate == reference.current_learning_rate
+
+
+def test_book_sequence_counts_one_iteration_per_epoch_and_decays_as_the_book():
+    _, optimizer = train_spiral_net(nn.SGD, {"learning_rate": 1.0, "decay": 1e-3}, "book", epochs=1001)
+    assert optimizer.iterations == 1001
+    assert optimizer.current_learning_rate == pytest.approx(1.0 / (1 + 1e-3 * 1000))
+
+
+def test_update_params_outside_the_phases_says_what_to_call():
+    optimizer = nn.SGD()
+    with pytest.raises(RuntimeError, match="pre_update_params"):
+        optimizer.update_params(nn.Dense(2, 3))
+    optimizer.pre_update_params()
+    with pytest.raises(TypeError, match="layer"):
+        optimizer.update_params(object())
