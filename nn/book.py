@@ -209,7 +209,7 @@ class Layer_Dropout(_EngineBackward):
         self.layer = Dropout(rate, seed=seed)
 
     def forward(self, inputs: Any, training: bool = True) -> None:
-        self.layer.train(training)
+        self.layer.train_mode(training)
         self.output = self._record(inputs).data
 
     def _graph(self, inputs: Tensor, y_true: Any) -> Tensor:
