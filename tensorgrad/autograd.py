@@ -18,6 +18,7 @@ import gc
 import heapq
 import itertools
 import os
+import re
 import traceback
 import weakref
 from contextlib import contextmanager
@@ -124,6 +125,7 @@ _ARRAYS = (np.ndarray, np.generic)  # a reduction of a 0-d array gives a NumPy s
 # --------------------------------------------------------------------------- Function
 
 _next_sequence = itertools.count().__next__
+_SHAPE_ERROR = re.compile(r"shape|broadcast|dimension|size|axis")  # what NumPy's shape errors mention
 
 
 class Function:
@@ -175,9 +177,10 @@ class Function:
         arrays = [x.data for x in inputs]
         try:
             out = cls.forward(node, *arrays, **params)
-        except ValueError as error:  # say which op failed on which inputs
+        except ValueError as error:  # say which op failed, and on which shapes if shapes are the problem
             shapes = " and ".join(str(a.shape) for a in arrays)
-            raise ValueError(f"{cls.__name__.lower()} (inputs of shapes {shapes}): {error}") from None
+            about = f" (inputs of shapes {shapes})" if _SHAPE_ERROR.search(str(error)) else ""
+            raise ValueError(f"{cls.__name__.lower()}{about}: {error}") from None
         make = type(inputs[0])._make
         if not record:
             return make(out, None)
