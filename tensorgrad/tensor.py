@@ -383,7 +383,7 @@ class Tensor:
         return _ops.Log.apply(self)
 
     def sqrt(self) -> "Tensor":
-        return _ops.Pow.apply(self, as_tensor(0.5, self))
+        return _ops.Pow.apply(*operands(self, 0.5))
 
     def abs(self) -> "Tensor":
         return _ops.Abs.apply(self)

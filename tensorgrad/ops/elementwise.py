@@ -22,6 +22,12 @@ def exp(a: np.ndarray) -> np.ndarray:
             return np.exp(a)
 
 
+def floating(a: np.ndarray) -> np.ndarray:
+    """Integer and bool data as float32, floats unchanged: a transcendental function of an
+    integer tensor gives float32 (the one dtype rule), where NumPy would give float64."""
+    return a if a.dtype.kind == "f" else a.astype(np.float32)
+
+
 class OfInput(Function):
     """An elementwise op whose rule needs its input: forward is `function(a)`, a is saved."""
 
@@ -29,6 +35,7 @@ class OfInput(Function):
 
     @classmethod
     def forward(cls, ctx, a):
+        a = floating(a)
         ctx.save_for_backward(a)
         return cls.function(a)
 
@@ -40,7 +47,7 @@ class OfOutput(Function):
 
     @classmethod
     def forward(cls, ctx, a):
-        out = cls.function(a)
+        out = cls.function(floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -50,7 +57,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = exp(a)
+        out = exp(floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -65,6 +72,7 @@ class Log(Function):
 
     @staticmethod
     def forward(ctx, a):
+        a = floating(a)
         ctx.save_for_backward(a)
         return np.log(a)
 

@@ -20,7 +20,8 @@ class Step(Function):
 
     @classmethod
     def forward(cls, ctx, a):
-        return cls.function(a)
+        out = cls.function(a)
+        return out if out.dtype == a.dtype else out.astype(a.dtype)  # floor of int32 stays int32
 
     @staticmethod
     def backward(ctx, grad):

@@ -152,6 +152,28 @@ def test_one_dtype_rule_for_every_binary_op(name, left, right, result, divided):
     np.testing.assert_allclose(out.data, reference, rtol=1e-3 if out.dtype == np.float16 else 1e-6)
 
 
+PRIMITIVE_FUNCTIONS = ["exp", "log", "log1p", "expm1", "sin", "cos", "tan", "arctan", "sinh", "cosh", "erf", "sqrt", "log2"]
+
+
+@pytest.mark.parametrize("name, dtype", [(name, dtype) for name in PRIMITIVE_FUNCTIONS
+                                         for dtype in (np.int32, np.int64, np.uint8, np.bool_)]
+                         + [(name, dtype) for name in ("sigmoid", "tanh", "softplus", "gelu")
+                            for dtype in (np.int32, np.int64)])  # compositions negate: signed integers only
+def test_functions_of_integer_tensors_give_float32(name, dtype):
+    x = tensor(dtype)
+    out = getattr(x, name)()
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, getattr(tg.Tensor(x.data.astype(np.float64)), name)().data, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "round", "trunc", "sign"])
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.int64])
+def test_steps_of_integer_tensors_keep_their_dtype(name, dtype):
+    out = getattr(tensor(dtype), name)()
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out.data, getattr(np, name)(tensor(dtype).data))
+
+
 def test_python_ints_that_do_not_fit_the_tensor_raise_as_in_numpy():
     with pytest.raises(OverflowError):
         tensor(np.uint8) + 300
