@@ -69,3 +69,8 @@ def axes(ndim: int) -> st.SearchStrategy[Any]:
 def reductions(draw: Any, domain: Callable) -> Case:
     x = draw(shapes().flatmap(domain))
     return Case((x,), {"axis": draw(axes(x.ndim)), "keepdims": draw(st.booleans())})
+
+
+def softmax_reference(x: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tensorgrad.functional as F
-from catalogue import Case, Entry, one, pairs, shapes, two
+from catalogue import Case, Entry, one, pairs, shapes, softmax_reference, two
 from tensorgrad.testing import strategies as tgst
 
 erf_reference = np.vectorize(math.erf, otypes=[np.float64])
@@ -41,11 +41,6 @@ def remainders(draw: Any) -> Case:
 def along_axis(draw: Any, domain: Any = tgst.arrays) -> Case:
     x = draw(shapes(min_dims=1).flatmap(domain))
     return Case((x,), {"axis": draw(st.integers(-x.ndim, x.ndim - 1))})
-
-
-def softmax_reference(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def softplus_reference(x: np.ndarray) -> np.ndarray:

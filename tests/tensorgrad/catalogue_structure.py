@@ -10,8 +10,8 @@ from hypothesis.extra import numpy as hnp
 
 import tensorgrad as tg
 import tensorgrad.functional as F
-from catalogue import MAX_SIDE, Case, Entry, pairs, reductions, shapes
-from catalogue_elementwise import along_axis, softmax_reference
+from catalogue import MAX_SIDE, Case, Entry, pairs, reductions, shapes, softmax_reference
+from catalogue_elementwise import along_axis
 from tensorgrad.testing import strategies as tgst
 
 

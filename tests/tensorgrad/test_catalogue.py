@@ -20,7 +20,7 @@ from hypothesis.extra import numpy as hnp
 import tensorgrad as tg
 import tensorgrad.functional as F
 from tensorgrad.testing import strategies as tgst
-from catalogue import EPSILON, MAX_SIDE, Case, Entry, axes, one, pairs, reductions, shapes, two, untied  # noqa: F401
+from catalogue import EPSILON, MAX_SIDE, Case, Entry, one, reductions, shapes, softmax_reference, two, untied
 from catalogue_elementwise import ELEMENTWISE
 from catalogue_structure import STRUCTURE
 
@@ -167,11 +167,6 @@ def bce_reference(p: np.ndarray, targets: np.ndarray, reduction: str) -> np.ndar
     clipped = np.clip(p, EPSILON, 1 - EPSILON)
     losses = -(targets * np.log(clipped) + (1 - targets) * np.log(1 - clipped))
     return reduce(np.mean(losses, axis=-1), reduction)
-
-
-def softmax_reference(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 # --------------------------------------------------------------------------- the catalogue
