@@ -11,8 +11,8 @@ import math
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, as_tensor, reduction_axes
-from .core import where
+from ..tensor import Tensor, reduction_axes
+from .core import floating, where
 
 
 def relu(x: Tensor) -> Tensor:
@@ -27,6 +27,7 @@ def sigmoid(x: Tensor) -> Tensor:
     With e = exp(-|x|) (always <= 1): sigmoid = 1/(1+e) for x >= 0 and e/(1+e) for x < 0.
     -|x| is written as a `where`, so the derivative at x = 0 is the true one, 1/4.
     """
+    x = floating(x)
     non_negative = x.data >= 0
     e = where(non_negative, -x, x).exp()
     denominator = 1 + e
@@ -37,6 +38,7 @@ def tanh(x: Tensor) -> Tensor:
     """tanh(x) = (1 - e^-2|x|) / (1 + e^-2|x|) with the sign of x: e^-2|x| <= 1 never
     overflows, and 1 - e^-2|x| is taken as -expm1(-2|x|), exact for tiny x (where
     2 * sigmoid(2x) - 1 would cancel to 0). -|x| is a `where`, as in sigmoid."""
+    x = floating(x)
     non_negative = x.data >= 0
     e = where(non_negative, -2 * x, 2 * x).expm1()  # e^-2|x| - 1, in (-1, 0]
     return where(non_negative, -e, e) / (e + 2)
@@ -47,6 +49,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 
     Softmax does not change when a constant is subtracted, so the shift needs no gradient.
     """
+    x = floating(x)
     axes = _one_axis(axis, x.ndim)
     shifted = x - np.max(x.data, axis=axes, keepdims=True)
     e = shifted.exp()
@@ -55,13 +58,14 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 def softmin(x: Tensor, axis: int = -1) -> Tensor:
     """softmax(-x): the weights favour the smallest entries."""
+    x = floating(x)
     return softmax(-x, axis)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - log(sum(e^x)): the log of softmax without forming it, finite even for inputs of
     +-1e4. Its gradient, through LogSumExp's rule, is grad - softmax(x) * sum(grad)."""
-    x = as_tensor(x)
+    x = floating(x)
     return x - ops.LogSumExp.apply(x, axis=_one_axis(axis, x.ndim), keepdims=True)
 
 
@@ -74,12 +78,14 @@ def _one_axis(axis: int, ndim: int) -> tuple[int, ...]:
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, else negative_slope * x;  derivative 1 or negative_slope (the latter at 0)."""
+    x = floating(x)
     return where(x.data > 0, x, x * negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, else alpha * (e^x - 1);  derivative 1, else alpha * e^x.
     expm1 keeps small negatives exact; positives are kept away from exp (double where)."""
+    x = floating(x)
     positive = x.data > 0
     return where(positive, x, where(positive, 0, x).expm1() * alpha)
 
@@ -97,6 +103,7 @@ def selu(x: Tensor) -> Tensor:
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the normal CDF: 0.5 x (1 + erf(x / sqrt 2)) (approximate="none"), or
     Hendrycks and Gimpel's 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) ("tanh")."""
+    x = floating(x)
     if approximate == "none":
         return x * 0.5 * (1 + (x * (1 / math.sqrt(2))).erf())
     if approximate == "tanh":
@@ -106,6 +113,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(x: Tensor) -> Tensor:
     """x * sigmoid(x), also called swish."""
+    x = floating(x)
     return x * sigmoid(x)
 
 
@@ -115,17 +123,20 @@ swish = silu
 def softplus(x: Tensor) -> Tensor:
     """log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), which never overflows; derivative sigmoid(x).
     Both terms branch on the same mask, so at x = 0 the derivative is the true 1/2."""
+    x = floating(x)
     non_negative = x.data >= 0
     return where(non_negative, x, 0) + where(non_negative, -x, x).exp().log1p()
 
 
 def logsigmoid(x: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), finite for any x."""
+    x = floating(x)
     return -softplus(-x)
 
 
 def softsign(x: Tensor) -> Tensor:
     """x / (1 + |x|);  derivative 1 / (1 + |x|)^2."""
+    x = floating(x)
     return x / (1 + x.abs())
 
 
@@ -143,4 +154,5 @@ def relu6(x: Tensor) -> Tensor:
 
 def mish(x: Tensor) -> Tensor:
     """x * tanh(softplus(x)) (Misra 2019)."""
+    x = floating(x)
     return x * tanh(softplus(x))

@@ -47,6 +47,13 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     return x.sum(axes, keepdims) * reciprocal(count)
 
 
+def floating(x: Any) -> Tensor:
+    """x as a float tensor: integer and bool data become float32 (the dtype rule), so that a
+    composition's -x or 1 + e^x of a uint8 tensor never wraps around. Floats pass as they are."""
+    x = as_tensor(x)
+    return x if x.dtype.kind == "f" else Tensor._make(x.data.astype(np.float32), None)
+
+
 def reciprocal(count: int) -> float:
     """1 / count, or NaN when there is nothing to average (count <= 0)."""
     return 1.0 / count if count > 0 else float("nan")
