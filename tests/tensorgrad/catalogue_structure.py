@@ -1,5 +1,5 @@
 """The catalogue's structural section: scans and reductions, movement and indexing, and
-the losses added with them."""
+the losses added with them. Movement ops draw empty arrays too (min_side=0)."""
 from __future__ import annotations
 
 from typing import Any
@@ -59,7 +59,7 @@ def squeezes(draw: Any) -> Case:
 
 @st.composite
 def unsqueezes(draw: Any) -> Case:
-    x = draw(shapes(max_dims=3).flatmap(tgst.arrays))
+    x = draw(shapes(max_dims=3, min_side=0).flatmap(tgst.arrays))
     return Case((x,), {"axis": draw(st.integers(-x.ndim - 1, x.ndim))})
 
 
@@ -96,20 +96,20 @@ def unflatten_reference(x: np.ndarray, axis: int, sizes: tuple) -> np.ndarray:
 
 @st.composite
 def flips(draw: Any) -> Case:
-    x = draw(shapes().flatmap(tgst.arrays))
+    x = draw(shapes(min_side=0).flatmap(tgst.arrays))
     return Case((x,), {"axis": draw(st.one_of(st.none(), hnp.valid_tuple_axes(x.ndim)))})
 
 
 @st.composite
 def rolls(draw: Any) -> Case:
-    x = draw(shapes().flatmap(tgst.arrays))
+    x = draw(shapes(min_side=0).flatmap(tgst.arrays))
     axis = draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1))) if x.ndim else None
     return Case((x,), {"shift": draw(st.integers(-4, 4)), "axis": axis})
 
 
 @st.composite
 def repeats(draw: Any) -> Case:
-    x = draw(shapes(max_dims=3).flatmap(tgst.arrays))
+    x = draw(shapes(max_dims=3, min_side=0).flatmap(tgst.arrays))
     axis = draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1))) if x.ndim else None
     n = x.size if axis is None else x.shape[axis]
     counts = st.one_of(st.integers(0, 2), st.lists(st.integers(0, 2), min_size=n, max_size=n))
@@ -118,7 +118,7 @@ def repeats(draw: Any) -> Case:
 
 @st.composite
 def tiles(draw: Any) -> Case:
-    x = draw(shapes(max_dims=3).flatmap(tgst.arrays))
+    x = draw(shapes(max_dims=3, min_side=0).flatmap(tgst.arrays))
     return Case((x,), {"reps": tuple(draw(st.lists(st.integers(1, 2), max_size=3)))})
 
 
@@ -153,7 +153,7 @@ def chunk_reference(x: np.ndarray, chunks: int, axis: int) -> np.ndarray:
 
 @st.composite
 def triangles(draw: Any) -> Case:
-    x = draw(shapes(min_dims=2).flatmap(tgst.arrays))
+    x = draw(shapes(min_dims=2, min_side=0).flatmap(tgst.arrays))
     return Case((x,), {"k": draw(st.integers(-2, 2))})
 
 
@@ -199,8 +199,8 @@ def scatter_add_reference(x: np.ndarray, source: np.ndarray, axis: int, index: n
 
 @st.composite
 def masked(draw: Any) -> Case:
-    x = draw(shapes().flatmap(tgst.arrays))
-    mask = draw(hnp.arrays(bool, draw(hnp.broadcastable_shapes(x.shape, max_dims=x.ndim))))
+    x = draw(shapes(min_side=0).flatmap(tgst.arrays))
+    mask = draw(hnp.arrays(bool, draw(hnp.broadcastable_shapes(x.shape, max_dims=x.ndim, min_side=0))))
     return Case((x,), {"mask": mask, "value": draw(st.sampled_from([0.0, -1.5]))})
 
 
