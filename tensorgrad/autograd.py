@@ -18,6 +18,7 @@ import gc
 import heapq
 import itertools
 import os
+import re
 import traceback
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
@@ -123,6 +124,7 @@ _ARRAYS = (np.ndarray, np.generic)  # a reduction of a 0-d array gives a NumPy s
 # --------------------------------------------------------------------------- Function
 
 _next_sequence = itertools.count().__next__
+_SHAPE_ERROR = re.compile(r"shape|broadcast|dimension|size|axis")  # what NumPy's shape errors mention
 
 
 class Function:
@@ -181,9 +183,10 @@ class Function:
         node.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
         try:
             out = cls.forward(node, *arrays, **params)
-        except ValueError as error:  # say which op failed on which inputs
+        except ValueError as error:  # say which op failed, and on which shapes if shapes are the problem
             shapes = " and ".join(str(a.shape) for a in arrays)
-            raise ValueError(f"{cls.__name__.lower()} (inputs of shapes {shapes}): {error}") from None
+            about = f" (inputs of shapes {shapes})" if _SHAPE_ERROR.search(str(error)) else ""
+            raise ValueError(f"{cls.__name__.lower()}{about}: {error}") from None
         make = type(inputs[0])._make
         if not record:
             return make(out, None)

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import ops as _ops
 from .autograd import run_backward
+from .dtypes import common_cast, scalar_dtype
 
 Axis = int | tuple[int, ...] | None
 
@@ -36,13 +37,58 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
 
 
 def as_tensor(value: Any, like: "Tensor | None" = None) -> "Tensor":
-    """Wrap a constant for an op. A Python scalar takes the dtype of the tensor it meets
-    (so `2 * x` stays float32), like a weak scalar in NumPy and PyTorch."""
+    """Wrap a constant for an op. A Python number is weak, as in NumPy and PyTorch: next to
+    `like` it takes like's dtype where it fits (so `2 * x` stays float32 and `n + 1` keeps
+    an int32 tensor int32); see `dtypes.scalar_dtype`."""
     if isinstance(value, Tensor):
         return value
-    if like is not None and isinstance(value, (int, float)) and like._data.dtype.kind == "f":
-        return Tensor._make(np.asarray(value, dtype=like._data.dtype), None)
+    if like is not None and type(value) in (bool, int, float):
+        return Tensor._make(np.asarray(value, dtype=scalar_dtype(value, like._data.dtype)), None)
     return Tensor._make(_to_array(value), None)
+
+
+def operands(a: Any, b: Any, floating: bool = False) -> tuple["Tensor", "Tensor"]:
+    """Both operands of a binary op as Tensors in the dtypes of the one rule (`dtypes`);
+    `floating` for ops that always give floats (true division, logaddexp)."""
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    a, b = as_tensor(a, like), as_tensor(b, like)
+    dtype = common_cast(a._data.dtype, b._data.dtype, floating)
+    if dtype is None:
+        return a, b
+    return _cast(a, dtype), _cast(b, dtype)
+
+
+def _cast(x: "Tensor", dtype: Any) -> "Tensor":
+    """x in `dtype`; the rule only casts integer and bool tensors, which are never in a graph."""
+    return x if x._data.dtype == dtype else Tensor._make(x._data.astype(dtype), None)
+
+
+def _elementwise(op: Any) -> Any:
+    """A method that applies the one-input primitive `op`, with op's docstring."""
+    def method(self: "Tensor") -> "Tensor":
+        return op.apply(self)
+
+    method.__name__, method.__doc__ = op.__name__.lower(), op.__doc__
+    return method
+
+
+def _scan(op: Any) -> Any:
+    """A method that runs the scan primitive `op` along one axis (default the last)."""
+    def method(self: "Tensor", axis: int = -1) -> "Tensor":
+        (normalized,) = _normalize_axis(axis, self.ndim)
+        return op.apply(self, axis=normalized)
+
+    method.__name__, method.__doc__ = op.__name__.lower(), op.__doc__
+    return method
+
+
+def _composed(name: str) -> Any:
+    """A method that calls functional.<name>(self, ...), a composition."""
+    def method(self: "Tensor", *args: Any, **kwargs: Any) -> Any:
+        return getattr(_functional(), name)(self, *args, **kwargs)
+
+    method.__name__, method.__doc__ = name, f"functional.{name}(self, ...): see its docstring."
+    return method
 
 
 class Tensor:
@@ -209,34 +255,46 @@ class Tensor:
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other: Any) -> "Tensor":
-        return _ops.Add.apply(self, as_tensor(other, self))
+        return _ops.Add.apply(*operands(self, other))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return _ops.Add.apply(as_tensor(other, self), self)
+        return _ops.Add.apply(*operands(other, self))
 
     def __sub__(self, other: Any) -> "Tensor":
-        return _ops.Sub.apply(self, as_tensor(other, self))
+        return _ops.Sub.apply(*operands(self, other))
 
     def __rsub__(self, other: Any) -> "Tensor":
-        return _ops.Sub.apply(as_tensor(other, self), self)
+        return _ops.Sub.apply(*operands(other, self))
 
     def __mul__(self, other: Any) -> "Tensor":
-        return _ops.Mul.apply(self, as_tensor(other, self))
+        return _ops.Mul.apply(*operands(self, other))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return _ops.Mul.apply(as_tensor(other, self), self)
+        return _ops.Mul.apply(*operands(other, self))
 
     def __truediv__(self, other: Any) -> "Tensor":
-        return _ops.Div.apply(self, as_tensor(other, self))
+        return _ops.Div.apply(*operands(self, other, floating=True))
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        return _ops.Div.apply(as_tensor(other, self), self)
+        return _ops.Div.apply(*operands(other, self, floating=True))
 
     def __pow__(self, other: Any) -> "Tensor":
-        return _ops.Pow.apply(self, as_tensor(other, self))
+        return _ops.Pow.apply(*operands(self, other))
 
     def __rpow__(self, other: Any) -> "Tensor":
-        return _ops.Pow.apply(as_tensor(other, self), self)
+        return _ops.Pow.apply(*operands(other, self))
+
+    def __mod__(self, other: Any) -> "Tensor":
+        return _ops.Mod.apply(*operands(self, other))
+
+    def __rmod__(self, other: Any) -> "Tensor":
+        return _ops.Mod.apply(*operands(other, self))
+
+    def __floordiv__(self, other: Any) -> "Tensor":
+        return _functional().floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> "Tensor":
+        return _functional().floor_divide(other, self)
 
     def __matmul__(self, other: Any) -> "Tensor":
         if isinstance(other, Tensor) and self._data.ndim >= 2 and other._data.ndim >= 2:
@@ -273,16 +331,21 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
     def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return _ops.Sum.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=keepdims)
+        return _ops.Sum.apply(self, axis=reduction_axes(axis, self.ndim), keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         return _functional().mean(self, axis, keepdims)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return _ops.Max.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=keepdims)
+        return _ops.Max.apply(self, axis=reduction_axes(axis, self.ndim), keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
-        return -((-self).max(axis, keepdims))
+        return _ops.Min.apply(self, axis=reduction_axes(axis, self.ndim), keepdims=keepdims)
+
+    prod, var, std, logsumexp = _composed("prod"), _composed("var"), _composed("std"), _composed("logsumexp")
+    argmax, argmin, any, all = _composed("argmax"), _composed("argmin"), _composed("any"), _composed("all")
+    cumsum, cumprod = _scan(_ops.Cumsum), _scan(_ops.Cumprod)
+    sort, argsort, topk = _composed("sort"), _composed("argsort"), _composed("topk")
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> "Tensor":
@@ -297,8 +360,20 @@ class Tensor:
             axes = tuple(reversed(range(self.ndim)))
         return _ops.Transpose.apply(self, axes=_normalize_axis(axes, self.ndim, sort=False))
 
-    def flatten(self) -> "Tensor":
-        return self.reshape(-1)
+    def flatten(self, start: int = 0, end: int = -1) -> "Tensor":
+        return self.reshape(-1) if (start, end) == (0, -1) else _functional().flatten(self, start, end)
+
+    squeeze, unsqueeze, expand, unflatten = (_composed(name) for name in ("squeeze", "unsqueeze", "expand", "unflatten"))
+    flip, roll, repeat, tile = (_composed(name) for name in ("flip", "roll", "repeat", "tile"))
+    split, chunk, tril, triu, diagonal = (_composed(name) for name in ("split", "chunk", "tril", "triu", "diagonal"))
+    gather, masked_fill = _composed("gather"), _composed("masked_fill")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError(
+            "Tensors cannot be changed in place: an op in the graph may have saved this one for "
+            "backward. Build a new tensor instead, e.g. tensorgrad.where(mask, value, x) or "
+            "x.masked_fill(mask, value); to change a parameter's numbers, write to x.data[...]"
+        )
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> "Tensor":
@@ -308,13 +383,22 @@ class Tensor:
         return _ops.Log.apply(self)
 
     def sqrt(self) -> "Tensor":
-        return _ops.Pow.apply(self, as_tensor(0.5, self))
+        return _ops.Pow.apply(*operands(self, 0.5))
 
     def abs(self) -> "Tensor":
         return _ops.Abs.apply(self)
 
     def clip(self, lo: float | None, hi: float | None) -> "Tensor":
         return _ops.Clip.apply(self, lo=lo, hi=hi)
+
+    log1p, expm1, erf = _elementwise(_ops.Log1p), _elementwise(_ops.Expm1), _elementwise(_ops.Erf)
+    sin, cos, tan = _elementwise(_ops.Sin), _elementwise(_ops.Cos), _elementwise(_ops.Tan)
+    arcsin, arccos, arctan = _elementwise(_ops.Arcsin), _elementwise(_ops.Arccos), _elementwise(_ops.Arctan)
+    sinh, cosh = _elementwise(_ops.Sinh), _elementwise(_ops.Cosh)
+    sign, floor, ceil = _elementwise(_ops.Sign), _elementwise(_ops.Floor), _elementwise(_ops.Ceil)
+    round, trunc = _elementwise(_ops.Round), _elementwise(_ops.Trunc)
+    log2, log10, exp2 = _composed("log2"), _composed("log10"), _composed("exp2")
+    isnan, isinf, isfinite = _composed("isnan"), _composed("isinf"), _composed("isfinite")
 
     def relu(self) -> "Tensor":
         return _functional().relu(self)
@@ -330,6 +414,11 @@ class Tensor:
 
     def log_softmax(self, axis: int = -1) -> "Tensor":
         return _functional().log_softmax(self, axis)
+
+    softmin, normalize = _composed("softmin"), _composed("normalize")
+    leaky_relu, elu, selu, gelu = _composed("leaky_relu"), _composed("elu"), _composed("selu"), _composed("gelu")
+    silu, softplus, logsigmoid = _composed("silu"), _composed("softplus"), _composed("logsigmoid")
+    softsign, hardtanh, relu6, mish = _composed("softsign"), _composed("hardtanh"), _composed("relu6"), _composed("mish")
 
 
 def _raw(value: Any) -> Any:
@@ -356,6 +445,16 @@ def _normalize_axis(axis: Axis | Sequence[int], ndim: int, sort: bool = True) ->
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"axis {axis!r} repeats an axis")
     return tuple(sorted(normalized)) if sort else tuple(normalized)
+
+
+def reduction_axes(axis: Axis | Sequence[int], ndim: int) -> tuple[int, ...] | None:
+    """The axes of a reduction, as `_normalize_axis`; a 0-d tensor also accepts axis 0 and
+    -1 (as NumPy and PyTorch do), which reduce nothing."""
+    if ndim == 0 and axis is not None:
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        if all(isinstance(a, (int, np.integer)) and a in (0, -1) for a in axes):
+            return ()
+    return _normalize_axis(axis, ndim)
 
 
 def _functional() -> Any:

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, _normalize_axis, _raw, as_tensor
+from ..tensor import Tensor, _normalize_axis, _raw, as_tensor, operands, reduction_axes
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -37,24 +37,36 @@ def linear(x: Any, weights: Tensor, biases: Tensor) -> Tensor:
 
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """sum / count: the gradient 1/count falls out of the chain rule."""
-    axes = _normalize_axis(axis, x.ndim)
+    """sum / count: the gradient 1/count falls out of the chain rule.
+
+    The mean of no elements is NaN, as in NumPy and PyTorch, and silent, as in PyTorch
+    (NumPy warns "Mean of empty slice"; a NaN already says it).
+    """
+    axes = reduction_axes(axis, x.ndim)
     count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
-    if count == 0:
-        raise ValueError(f"mean: the tensor of shape {x.shape} has no elements along axis {axis}")
-    return x.sum(axes, keepdims) * (1.0 / count)
+    return x.sum(axes, keepdims) * reciprocal(count)
+
+
+def floating(x: Any) -> Tensor:
+    """x as a float tensor: integer and bool data become float32 (the dtype rule), so that a
+    composition's -x or 1 + e^x of a uint8 tensor never wraps around. Floats pass as they are."""
+    x = as_tensor(x)
+    return x if x.dtype.kind == "f" else Tensor._make(x.data.astype(np.float32), None)
+
+
+def reciprocal(count: int) -> float:
+    """1 / count, or NaN when there is nothing to average (count <= 0)."""
+    return 1.0 / count if count > 0 else float("nan")
 
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max; at a tie the gradient goes to b."""
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    return ops.Maximum.apply(as_tensor(a, like), as_tensor(b, like))
+    return ops.Maximum.apply(*operands(a, b))
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise min; at a tie the gradient goes to b."""
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    return ops.Minimum.apply(as_tensor(a, like), as_tensor(b, like))
+    return ops.Minimum.apply(*operands(a, b))
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -62,8 +74,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     condition = np.asarray(_raw(condition))
     if condition.dtype != bool:
         raise TypeError(f"where: condition must have dtype bool, got {condition.dtype}")
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    return ops.Where.apply(as_tensor(a, like), as_tensor(b, like), cond=condition)
+    return ops.Where.apply(*operands(a, b), cond=condition)
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:

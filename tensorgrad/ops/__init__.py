@@ -11,16 +11,24 @@ the same rule runs on plain arrays (fast) or records itself (create_graph=True);
 everywhere.
 """
 from ..autograd import Function
-from .arithmetic import Add, Div, Mul, Neg, Pow, Sub
-from .elementwise import Abs, Clip, Exp, Log, Maximum, Minimum, Where, exp
+from .arithmetic import Add, Div, Mod, Mul, Neg, Pow, Sub
+from .elementwise import Abs, Clip, Exp, Expm1, Log, Log1p, Maximum, Minimum, Where, exp
 from .linalg import MatMul
-from .reductions import LogSumExp, Max, Sum
+from .reductions import LogSumExp, Max, Min, Sum
+from .rounding import Ceil, Floor, Round, Sign, Trunc
+from .scans import Cumprod, Cumsum
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, ScatterAdd, Transpose
+from .special import Erf
+from .trigonometric import Arccos, Arcsin, Arctan, Cos, Cosh, Sin, Sinh, Tan
 
 PRIMITIVES: tuple[type[Function], ...] = (
-    Add, Sub, Mul, Div, Neg, Pow,
-    Exp, Log, Abs, Clip, Maximum, Minimum, Where,
-    Sum, Max, LogSumExp,
+    Add, Sub, Mul, Div, Mod, Neg, Pow,
+    Exp, Log, Log1p, Expm1, Abs, Clip, Maximum, Minimum, Where,
+    Sin, Cos, Tan, Arcsin, Arccos, Arctan, Sinh, Cosh,
+    Erf,
+    Sign, Floor, Ceil, Round, Trunc,
+    Sum, Max, Min, LogSumExp,
+    Cumsum, Cumprod,
     Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Concatenate,
     MatMul,
 )

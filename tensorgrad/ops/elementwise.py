@@ -1,13 +1,15 @@
-"""Elementwise functions: exp, log, abs, clip, maximum/minimum, where.
+"""Elementwise functions: exp, log, log1p, expm1, abs, clip, maximum/minimum, where.
 
 Each op: the math in its docstring, `forward` on ndarrays, `backward` right below (see
 ops/__init__.py for the contract).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from ..autograd import Function, data_of
+from ..autograd import Function, call, data_of
 
 
 def exp(a: np.ndarray) -> np.ndarray:
@@ -20,12 +22,42 @@ def exp(a: np.ndarray) -> np.ndarray:
             return np.exp(a)
 
 
+def floating(a: np.ndarray) -> np.ndarray:
+    """Integer and bool data as float32, floats unchanged: a transcendental function of an
+    integer tensor gives float32 (the one dtype rule), where NumPy would give float64."""
+    return a if a.dtype.kind == "f" else a.astype(np.float32)
+
+
+class OfInput(Function):
+    """An elementwise op whose rule needs its input: forward is `function(a)`, a is saved."""
+
+    function: Any  # a NumPy ufunc such as np.sin
+
+    @classmethod
+    def forward(cls, ctx, a):
+        a = floating(a)
+        ctx.save_for_backward(a)
+        return cls.function(a)
+
+
+class OfOutput(Function):
+    """An elementwise op whose rule needs its output z = `function(a)`, which is saved."""
+
+    function: Any
+
+    @classmethod
+    def forward(cls, ctx, a):
+        out = cls.function(floating(a))
+        ctx.save_for_backward(out)
+        return out
+
+
 class Exp(Function):
     """z = e^a;  dz/da = e^a = z"""
 
     @staticmethod
     def forward(ctx, a):
-        out = exp(a)
+        out = exp(floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -40,6 +72,7 @@ class Log(Function):
 
     @staticmethod
     def forward(ctx, a):
+        a = floating(a)
         ctx.save_for_backward(a)
         return np.log(a)
 
@@ -47,6 +80,28 @@ class Log(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return (grad / a,)
+
+
+class Log1p(OfInput):
+    """z = ln(1 + a), exact for tiny a;  dz/da = 1 / (1 + a)"""
+
+    function = staticmethod(np.log1p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (grad / (1 + a),)
+
+
+class Expm1(OfInput):
+    """z = e^a - 1, exact for tiny a;  dz/da = e^a (not z + 1, which cancels to 0 for a << 0)"""
+
+    function = staticmethod(np.expm1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return (grad * call(Exp, a),)
 
 
 class Abs(Function):

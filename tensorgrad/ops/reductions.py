@@ -1,4 +1,4 @@
-"""Reductions: sum and max over axes (mean and min are compositions).
+"""Reductions: sum, max, min and log-sum-exp over axes (mean is a composition).
 
 Each op: the math in its docstring, `forward` on ndarrays, `backward` right below (see
 ops/__init__.py for the contract).
@@ -33,12 +33,16 @@ class Sum(Function):
         return (call(BroadcastTo, grad, shape=ctx.shape),)
 
 
-class Max(Function):
-    """z = max of a over axis;  dz/da = 1 at the maximum (shared evenly between ties), else 0"""
+class _Extreme(Function):
+    """Max's and Min's shared rule: the gradient goes to the extreme element, shared
+    evenly between ties. Computed by the reduction itself (np.max, np.min), so integer
+    and bool tensors get exact answers (no -max(-x), which overflows for ints)."""
 
-    @staticmethod
-    def forward(ctx, a, axis, keepdims):
-        peak = np.max(a, axis=axis, keepdims=True)
+    reduce: staticmethod  # np.max or np.min
+
+    @classmethod
+    def forward(cls, ctx, a, axis, keepdims):
+        peak = cls.reduce(a, axis=axis, keepdims=True)
         ctx.save_for_backward(a, peak)
         ctx.axis = axis
         return peak if keepdims else peak.reshape(_reduced_shape(a.shape, axis))
@@ -46,9 +50,21 @@ class Max(Function):
     @staticmethod
     def backward(ctx, grad):
         a, peak = (data_of(x) for x in ctx.saved_tensors)
-        at_max = a == peak
-        weight = at_max / at_max.sum(axis=ctx.axis, keepdims=True)
+        at_peak = a == peak
+        weight = at_peak / at_peak.sum(axis=ctx.axis, keepdims=True)
         return (grad.reshape(peak.shape) * weight.astype(a.dtype),)
+
+
+class Max(_Extreme):
+    """z = max of a over axis;  dz/da = 1 at the maximum (shared evenly between ties), else 0"""
+
+    reduce = staticmethod(np.max)
+
+
+class Min(_Extreme):
+    """z = min of a over axis;  dz/da = 1 at the minimum (shared evenly between ties), else 0"""
+
+    reduce = staticmethod(np.min)
 
 
 class LogSumExp(Function):

@@ -51,7 +51,11 @@ class BroadcastTo(Function):
 
 
 class GetItem(Function):
-    """z = a[index];  dz/da = zeros with grad added at index (repeated indices add up)"""
+    """z = a[index];  dz/da = zeros with grad added at index (repeated indices add up)
+
+    NumPy's indexing rules throughout, also where they differ from PyTorch's: integer
+    arrays separated by a slice put their broadcast axes first.
+    """
 
     @staticmethod
     def forward(ctx, a, index):

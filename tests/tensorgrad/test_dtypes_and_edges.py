@@ -1,0 +1,192 @@
+"""Issue 14's listed bugs, each pinned: min as its own reduction, pow at zero, 0-d
+reductions, the mean of nothing, one dtype rule over every binary op, and error messages
+that blame shapes only for shape problems."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tensorgrad as tg
+import tensorgrad.functional as F
+
+# --------------------------------------------------------------------------- min
+
+
+@pytest.mark.parametrize("values", [
+    np.array([0, -2**31], np.int32), np.array([0, 128, 255], np.uint8), np.array([2**63 - 1, -2**63], np.int64),
+    np.array([True, False]), np.array([3.0, -np.inf, 1.0]),
+])
+def test_min_is_exact_for_every_dtype(values):
+    out = tg.Tensor(values).min()
+    assert out.dtype == values.dtype and out.item() == values.min()
+
+
+def test_min_gradient_goes_to_the_minimum_and_ties_share():
+    x = tg.Tensor([3.0, 1.0, 1.0, 2.0], requires_grad=True)
+    x.min().backward()
+    np.testing.assert_array_equal(x.grad, [0, 0.5, 0.5, 0])
+    assert type(x.min().grad_fn).__name__ == "Min"
+
+
+# --------------------------------------------------------------------------- pow at zero
+
+
+def test_the_slope_of_x_to_the_zero_is_zero_everywhere_also_at_zero():
+    x = tg.Tensor([0.0, 1.0, -2.0], requires_grad=True)
+    (x ** 0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+
+
+def test_zero_to_a_power_has_exponent_gradient_zero():
+    b = tg.Tensor([0.0, 0.3, 2.0], requires_grad=True)
+    (0.0 ** b).sum().backward()
+    np.testing.assert_array_equal(b.grad, [0.0, 0.0, 0.0])
+
+
+def test_pow_at_zero_and_a_fraction_gives_the_true_infinite_slope_and_no_nan():
+    a, b = tg.Tensor(0.0, requires_grad=True), tg.Tensor(0.3, requires_grad=True)
+    (a ** b).backward()
+    assert a.grad == np.inf and b.grad == 0.0
+
+
+def test_pow_zero_rules_hold_under_create_graph():
+    x = tg.Tensor([0.0, 1.5], requires_grad=True)
+    (first,) = tg.grad((x ** 0).sum(), [x], create_graph=True)
+    np.testing.assert_array_equal(first.data, [0.0, 0.0])
+    (x ** 2).sum().backward(create_graph=True)
+    np.testing.assert_array_equal(x.grad, [0.0, 3.0])
+
+
+def test_pow_gradient_away_from_zero_is_unchanged():
+    a, b = tg.Tensor([1.5, 2.0], requires_grad=True), tg.Tensor([0.0, 3.0], requires_grad=True)
+    (a ** b).sum().backward()
+    np.testing.assert_allclose(a.grad, [0.0, 12.0])
+    np.testing.assert_allclose(b.grad, [np.log(1.5), 8 * np.log(2.0)], rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- 0-d reductions
+
+
+@pytest.mark.parametrize("reduce, expected", [
+    (lambda t: t.sum(0), 0.5), (lambda t: t.sum(-1), 0.5), (lambda t: t.mean(0), 0.5),
+    (lambda t: t.max(-1), 0.5), (lambda t: t.min(0), 0.5), (lambda t: t.softmax(), 1.0),
+    (lambda t: t.log_softmax(), 0.0), (lambda t: F.softmax(t, 0), 1.0), (lambda t: t.sum((0,)), 0.5),
+])
+def test_reductions_of_a_0d_tensor_accept_axis_0_and_minus_1(reduce, expected):
+    x = tg.Tensor(0.5, requires_grad=True)
+    out = reduce(x)
+    assert out.shape == () and out.item() == expected
+    out.backward()
+    assert x.grad.shape == ()
+
+
+def test_a_0d_tensor_still_rejects_axis_1():
+    with pytest.raises(ValueError, match="axis 1 is out of range"):
+        tg.Tensor(0.5).sum(1)
+
+
+# --------------------------------------------------------------------------- the mean of nothing
+
+
+def test_mean_over_an_empty_axis_is_nan_silently_and_its_gradient_is_empty():
+    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
+    out = x.mean(axis=1)  # pytest turns RuntimeWarning into an error: this proves it is silent
+    assert out.shape == (2,) and np.all(np.isnan(out.data))
+    out.sum().backward()
+    assert x.grad.shape == (2, 0)
+    assert np.isnan(tg.Tensor(np.ones(0, np.float32)).mean().item())
+    assert tg.Tensor(np.ones(0, np.float32)).mean().dtype == np.float32
+
+
+# --------------------------------------------------------------------------- the dtype rule
+
+CHOICE = np.array([True, False])
+BINARY = {  # name: (tensorgrad, NumPy)
+    "add": (lambda a, b: a + b, np.add), "sub": (lambda a, b: a - b, np.subtract),  # references in float64
+    "mul": (lambda a, b: a * b, np.multiply), "truediv": (lambda a, b: a / b, np.true_divide),
+    "pow": (lambda a, b: a ** b, np.power), "mod": (lambda a, b: a % b, np.mod),
+    "floordiv": (lambda a, b: a // b, np.floor_divide),
+    "maximum": (tg.maximum, np.maximum), "minimum": (tg.minimum, np.minimum),
+    "where": (lambda a, b: tg.where(CHOICE, a, b), lambda a, b: np.where(CHOICE, a, b)),
+    "logaddexp": (F.logaddexp, np.logaddexp),
+}
+"""Every binary op of the engine (the registry test below keeps this list complete)."""
+
+
+def tensor(dtype):
+    return tg.Tensor(np.array([2, 3], dtype=dtype))  # >= every right operand: no unsigned wrap-around
+
+
+# (left, right, result, result of true division): README's table, row by row
+RULE = [
+    (tensor(np.float32), 2.0, np.float32, np.float32),
+    (tensor(np.float32), 2, np.float32, np.float32),
+    (2.0, tensor(np.float32), np.float32, np.float32),
+    (tensor(np.float16), 2.0, np.float16, np.float16),
+    (tensor(np.float32), tensor(np.float64), np.float64, np.float64),
+    (tensor(np.float32), np.full(2, 2.0), np.float64, np.float64),
+    (tensor(np.float32), np.float64(2.0), np.float64, np.float64),
+    (tensor(np.int32), tensor(np.float32), np.float32, np.float32),
+    (tensor(np.int64), tensor(np.float32), np.float32, np.float32),
+    (tensor(np.int64), tensor(np.float64), np.float64, np.float64),
+    (tg.Tensor([1, 2]), 0.5, np.float32, np.float32),
+    (tensor(np.int32), 2, np.int32, np.float32),
+    (2, tensor(np.int32), np.int32, np.float32),
+    (tensor(np.uint8), 2, np.uint8, np.float32),
+    (tensor(np.int32), tensor(np.int32), np.int32, np.float32),
+    (tensor(np.int32), tensor(np.int64), np.int64, np.float32),
+    (tensor(np.bool_), 2, np.int64, np.float32),
+    (tensor(np.bool_), 2.0, np.float32, np.float32),
+    (tensor(np.bool_), tensor(np.float32), np.float32, np.float32),
+]
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("left, right, result, divided", RULE)
+def test_one_dtype_rule_for_every_binary_op(name, left, right, result, divided):
+    function, reference = BINARY[name]
+    out = function(left, right)
+    floats_only = name in ("truediv", "logaddexp")  # integer inputs give float32
+    assert out.dtype == (divided if floats_only else result)
+    reference = reference(*(np.asarray(x.data if isinstance(x, tg.Tensor) else x, np.float64) for x in (left, right)))
+    np.testing.assert_allclose(out.data, reference, rtol=1e-3 if out.dtype == np.float16 else 1e-6)
+
+
+PRIMITIVE_FUNCTIONS = ["exp", "log", "log1p", "expm1", "sin", "cos", "tan", "arctan", "sinh", "cosh", "erf", "sqrt", "log2"]
+
+
+COMPOSED_FUNCTIONS = ["sigmoid", "tanh", "softplus", "logsigmoid", "gelu", "silu", "mish", "elu", "softsign",
+                      "leaky_relu", "softmax", "softmin", "log_softmax"]  # each negates or adds: uint8 must not wrap
+
+
+@pytest.mark.parametrize("name", PRIMITIVE_FUNCTIONS + COMPOSED_FUNCTIONS)
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8, np.bool_])
+def test_functions_of_integer_tensors_give_float32(name, dtype):
+    x = tensor(dtype)
+    out = getattr(x, name)()
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, getattr(tg.Tensor(x.data.astype(np.float64)), name)().data, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "round", "trunc", "sign"])
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.int64])
+def test_steps_of_integer_tensors_keep_their_dtype(name, dtype):
+    out = getattr(tensor(dtype), name)()
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out.data, getattr(np, name)(tensor(dtype).data))
+
+
+def test_python_ints_that_do_not_fit_the_tensor_raise_as_in_numpy():
+    with pytest.raises(OverflowError):
+        tensor(np.uint8) + 300
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_only_shape_errors_name_the_shapes():
+    with pytest.raises(ValueError) as error:
+        tensor(np.int32) ** -1
+    assert str(error.value) == "pow: Integers to negative integer powers are not allowed."
+    with pytest.raises(ValueError, match=r"^add \(inputs of shapes \(3,\) and \(2,\)\): operands could not be broadcast"):
+        tg.Tensor(np.ones(3)) + tg.Tensor(np.ones(2))
