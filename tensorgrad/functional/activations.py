@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, reduction_axes
+from ..tensor import Tensor, operands, reduction_axes
 from .core import floating, where
 
 
@@ -22,7 +22,7 @@ def relu(x: Tensor) -> Tensor:
     Written with maximum rather than where(x > 0, x, 0): NumPy's maximum is branch-free,
     and selecting by a mask of random signs costs ~10x more (benchmarks/NOTES.md).
     """
-    return ops.Maximum.apply(x, as_tensor(0, x))
+    return ops.Maximum.apply(*operands(x, 0))
 
 
 def sigmoid(x: Tensor) -> Tensor:

@@ -143,11 +143,11 @@ def test_logaddexp_at_its_edges(a, b):
                                    rtol=1e-12)
 
 
-def test_maximum_and_minimum_share_the_slope_at_ties():
+def test_maximum_and_minimum_give_a_tie_to_the_second_input():
     for function in (tg.maximum, tg.minimum):
         x, y = tg.Tensor([1.0, 2.0], requires_grad=True), tg.Tensor([1.0, 0.0], requires_grad=True)
         function(x, y).sum().backward()
-        expected = [0.5, 1.0] if function is tg.maximum else [0.5, 0.0]
+        expected = [0.0, 1.0] if function is tg.maximum else [0.0, 0.0]
         np.testing.assert_array_equal(x.grad, expected)
         np.testing.assert_array_equal(y.grad, 1 - np.array(expected))
 
