@@ -16,6 +16,7 @@ from .elementwise import Abs, Clip, Exp, Log, Maximum, Minimum, Where, exp
 from .linalg import MatMul
 from .reductions import LogSumExp, Max, Sum
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, ScatterAdd, Transpose
+from .windows import FoldWindows, Pad, SlidingWindows
 
 PRIMITIVES: tuple[type[Function], ...] = (
     Add, Sub, Mul, Div, Neg, Pow,
@@ -23,6 +24,7 @@ PRIMITIVES: tuple[type[Function], ...] = (
     Sum, Max, LogSumExp,
     Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Concatenate,
     MatMul,
+    Pad, SlidingWindows, FoldWindows,
 )
 """Every primitive op, so tests can check that each one is covered."""
 
