@@ -25,6 +25,7 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Mapping
+from typing import Any
 from pathlib import Path
 
 import cv2
@@ -80,8 +81,10 @@ def load_fashion_mnist(
     data: str | os.PathLike | None = None,
     cache_dir: str | os.PathLike | None = None,
     expected_counts: Mapping[str, int] | None = None,
+    channels: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(X_train, y_train, X_test, y_test)``: uint8 images (n, 28, 28), uint8 labels.
+    """Return ``(X_train, y_train, X_test, y_test)``: uint8 images (n, 28, 28), uint8 labels;
+    with ``channels=True`` the images are (n, 1, 28, 28), the layout Conv2D takes.
 
     ``data`` is the zip archive, an extracted folder (holding ``train/`` and ``test/``), or a
     folder holding ``fashion_mnist_images.zip``. Without it, ``$TENSORGRAD_DATA`` (a folder
@@ -94,8 +97,18 @@ def load_fashion_mnist(
     """
     counts = _check_expected_counts(expected_counts)
     cache_dir = default_cache_dir() if cache_dir is None else _check_path("cache_dir", cache_dir)
-    cache_path = cache_dir / CACHE_NAME
+    if not isinstance(channels, bool):
+        raise TypeError(f"channels must be a bool, got {channels!r}")
+    arrays = _load_arrays(data, cache_dir, counts)
+    if channels:
+        X_train, y_train, X_test, y_test = arrays
+        return X_train[:, None], y_train, X_test[:, None], y_test
+    return arrays
 
+
+def _load_arrays(data: Any, cache_dir: Path, counts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The four arrays from the cache when it is current, else from the source (and cached)."""
+    cache_path = cache_dir / CACHE_NAME
     source = _find_source(data, cache_dir)
     if source is None:
         arrays = _read_cache(cache_path, None, counts)
@@ -173,12 +186,18 @@ def scale_and_flatten(X: np.ndarray) -> np.ndarray:
     ``(X.reshape(n, -1).astype(float32) - 127.5) / 127.5``: centred inputs train faster
     than raw 0..255 pixels. Only uint8 input is accepted, so the range is guaranteed.
     """
+    X = scale_images(X)
+    return X.reshape(X.shape[0], -1)
+
+
+def scale_images(X: np.ndarray) -> np.ndarray:
+    """uint8 images (n, ...) scaled to [-1, 1] in float32, shape kept (for Conv2D)."""
     X = np.asarray(X)
     if X.dtype != np.uint8 or X.ndim < 2:
         raise ValueError(
             f"X must be uint8 images of shape (n, ...), got dtype {X.dtype} and shape {X.shape}"
         )
-    return (X.reshape(X.shape[0], -1).astype(np.float32) - 127.5) / 127.5
+    return (X.astype(np.float32) - 127.5) / 127.5
 
 
 # ---------------------------------------------------------------- arguments and sources

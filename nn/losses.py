@@ -1,5 +1,5 @@
 """The book's losses as thin modules over tensorgrad.functional, plus the L1/L2
-regularization penalty of Dense layers.
+regularization penalty of layers with weights (Dense, Conv2D).
 
 `loss(predictions, targets)` is the mean data loss (a scalar Tensor); the training loop
 adds `loss.regularization_loss(model)` and runs backward on the sum, reporting both parts.
@@ -11,7 +11,6 @@ from typing import Any, Callable, Iterable
 from tensorgrad import Tensor, functional
 from tensorgrad.tensor import as_tensor
 
-from .layers import Dense
 from .module import Module
 
 
@@ -29,7 +28,7 @@ class Loss(Module):
         return self.function(as_tensor(predictions), targets, reduction="none")
 
     def regularization_loss(self, model_or_layers: Module | Iterable[Module]) -> Tensor:
-        """The book's penalty, summed over every Dense layer found:
+        """The book's penalty, summed over every layer with `penalties()` (Dense, Conv2D):
 
         l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2
 
@@ -42,18 +41,12 @@ class Loss(Module):
         for root in roots:
             if not isinstance(root, Module):
                 raise TypeError(f"model_or_layers must hold Modules, got {type(root).__name__}")
-            layers.update((id(m), m) for m in root.modules() if isinstance(m, Dense))
+            layers.update((id(m), m) for m in root.modules() if callable(getattr(m, "penalties", None)))
         total = None
         for layer in layers.values():
-            for factor, parameter, penalty in (
-                (layer.weight_regularizer_l1, layer.weights, _l1),
-                (layer.weight_regularizer_l2, layer.weights, _l2),
-                (layer.bias_regularizer_l1, layer.biases, _l1),
-                (layer.bias_regularizer_l2, layer.biases, _l2),
-            ):
-                if factor > 0:
-                    term = factor * penalty(parameter)
-                    total = term if total is None else total + term
+            for factor, parameter, kind in layer.penalties():
+                term = factor * _PENALTIES[kind](parameter)
+                total = term if total is None else total + term
         return Tensor(0.0) if total is None else total
 
 
@@ -63,6 +56,9 @@ def _l1(parameter: Tensor) -> Tensor:
 
 def _l2(parameter: Tensor) -> Tensor:
     return (parameter * parameter).sum()
+
+
+_PENALTIES = {"l1": _l1, "l2": _l2}
 
 
 class CategoricalCrossEntropy(Loss):

@@ -63,7 +63,7 @@ class Model(Module):
         self._prediction_rule: Callable[[np.ndarray], np.ndarray] | None = None
         self._finalized = False
         self._fused_softmax_loss = False
-        self._regularized: list[Dense] = []
+        self._regularized: list[Module] = []
 
     # ------------------------------------------------------------------ building
     def add(self, module: Module) -> "Model":
@@ -118,10 +118,7 @@ class Model(Module):
         activation = self.output_activation
         self._prediction_rule = None if activation is None else activation.predictions
         self._fused_softmax_loss = type(activation) is Softmax and type(self.loss) is CategoricalCrossEntropy
-        self._regularized = [
-            m for m in self.modules() if isinstance(m, Dense) and max(
-                m.weight_regularizer_l1, m.weight_regularizer_l2, m.bias_regularizer_l1, m.bias_regularizer_l2) > 0
-        ]
+        self._regularized = [m for m in self.modules() if callable(getattr(m, "penalties", None)) and m.penalties()]
 
     @property
     def output_activation(self) -> Module | None:
@@ -366,11 +363,10 @@ class Model(Module):
                     f"{name}: expected values within the range of the parameters' dtype "
                     f"{parameters[0].dtype}, got a maximum magnitude of {np.abs(X).max():g}"
                 ) from None
-        first_dense = next((m for m in self.modules() if isinstance(m, Dense)), None)
-        if first_dense is not None and (X.ndim != 2 or X.shape[1] != first_dense.n_inputs):
-            raise ValueError(
-                f"{name}: expected shape (n, {first_dense.n_inputs}) for the first Dense layer, got {X.shape}"
-            )
+        first = next((m for m in self.modules() if callable(getattr(m, "check_input", None))), None)
+        problem = None if first is None else first.check_input(X.shape)
+        if problem is not None:  # the first layer that knows its input's shape (Dense, Conv2D, Flatten...)
+            raise ValueError(f"{name}: {problem}, got {X.shape}")
         return X
 
     def _check_data(self, X: Any, y: Any, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -46,7 +46,8 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
-from .layers import Dense, Dropout
+from .convolution import AvgPool2D, Conv2D, MaxPool2D
+from .layers import Dense, Dropout, Flatten
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanAbsoluteError, MeanSquaredError
 from .metrics import CategoricalAccuracy, RegressionAccuracy
 from .optimizers import SGD, Adagrad, Adam, RMSprop
@@ -357,7 +358,7 @@ def _read_array(archive: zipfile.ZipFile, where: str, name: str, spec: dict, off
 REGISTRY: dict[str, dict[str, type]] = {
     role: {cls.__name__: cls for cls in classes}
     for role, classes in (
-        ("layer", (Dense, Dropout, ReLU, Softmax, Sigmoid, Linear, Tanh)),
+        ("layer", (Dense, Dropout, ReLU, Softmax, Sigmoid, Linear, Tanh, Conv2D, MaxPool2D, AvgPool2D, Flatten)),
         ("loss", (CategoricalCrossEntropy, BinaryCrossEntropy, MeanSquaredError, MeanAbsoluteError)),
         ("optimizer", (SGD, Adagrad, RMSprop, Adam)),
         ("accuracy", (CategoricalAccuracy, RegressionAccuracy)),
@@ -525,19 +526,27 @@ def _construct(cls: type, config: Any, where: str, place: str) -> Any:
 
 
 def _parameter_bytes(description: Any) -> int:
-    """What building a described Dense layer allocates (0 for other layers or bad configs,
-    which the constructor then refuses)."""
-    if not isinstance(description, dict) or description.get("type") != "Dense" or not isinstance(description.get("config"), dict):
+    """What building a described Dense or Conv2D layer allocates (0 for other layers or bad
+    configs, which the constructor then refuses)."""
+    if not isinstance(description, dict) or not isinstance(description.get("config"), dict):
         return 0
     config = description["config"]
-    n_inputs, n_neurons = config.get("n_inputs"), config.get("n_neurons")
-    if type(n_inputs) is not int or type(n_neurons) is not int or n_inputs < 1 or n_neurons < 1:
+    if description.get("type") == "Dense":
+        sizes = [config.get("n_inputs"), config.get("n_neurons")]
+    elif description.get("type") == "Conv2D":
+        kernel = config.get("kernel_size")
+        kernel = kernel if isinstance(kernel, list) and len(kernel) == 2 else [kernel, kernel]
+        sizes = [config.get("in_channels"), config.get("out_channels"), *kernel]
+    else:
+        return 0
+    if not all(type(size) is int and size >= 1 for size in sizes):
         return 0
     try:
         itemsize = np.dtype(config.get("dtype", "float32")).itemsize
     except TypeError:
         return 0
-    return (n_inputs + 1) * n_neurons * itemsize
+    inputs_per_output = sizes[0] if len(sizes) == 2 else sizes[0] * sizes[2] * sizes[3]
+    return (inputs_per_output + 1) * sizes[1] * itemsize
 
 
 def _check_table(table: dict, expected: Mapping[str, np.ndarray], where: str) -> None:
