@@ -47,8 +47,8 @@ class Max(Function):
     def backward(ctx, grad):
         a, peak = (data_of(x) for x in ctx.saved_tensors)
         at_max = a == peak
-        weight = at_max / at_max.sum(axis=ctx.axis, keepdims=True)
-        return (grad.reshape(peak.shape) * weight.astype(a.dtype),)
+        ties = at_max.sum(axis=ctx.axis, keepdims=True, dtype=a.dtype)
+        return (at_max * (grad.reshape(peak.shape) / ties),)  # divide the small array, not the big one
 
 
 class LogSumExp(Function):
