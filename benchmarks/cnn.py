@@ -24,25 +24,17 @@ Prints Markdown tables for `make bench`.
 """
 from __future__ import annotations
 
-import os
+import argparse
+import gc
 
-THREADS = int(os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or 1)
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, str(THREADS))
+# mlp sets the BLAS thread variables before it loads NumPy (BLAS reads them once): first.
+from mlp import (ADAM, BATCH, THREADS, BookAdam, ModelMLP, ReferenceMLP, TorchMLP, interleaved, load_data, peak_memory,
+                 rss_peak_mib, softmax_cross_entropy, torch)
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-
-import numpy as np  # noqa: E402
+import numpy as np  # noqa: E402  (after mlp, see above)
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
 
 import nn  # noqa: E402
-from mlp import ADAM, BATCH, BookAdam, classes, interleaved, peak_memory, rss_peak_mib  # noqa: E402
-
-try:
-    import torch
-except ImportError:  # PyTorch is optional: only for the comparison
-    torch = None
 
 CHANNELS = (1, 32, 64)
 HIDDEN = 128
@@ -53,7 +45,6 @@ Parameters = list[tuple[np.ndarray, np.ndarray]]
 
 def load_images(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
     """(X (count, 1, 28, 28) in [-1, 1], labels, description): Fashion-MNIST when found, else random."""
-    from mlp import load_data
     X, y, _, _, source = load_data(seed)
     return X[:count].reshape(count, 1, 28, 28), y[:count], source
 
@@ -147,15 +138,7 @@ class ReferenceCNN:
         h = flat @ w1 + b1
         r = np.maximum(h, 0)
         logits = r @ w2 + b2
-        exponentials = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probabilities = exponentials / exponentials.sum(axis=1, keepdims=True)
-        rows = np.arange(len(y))
-        loss = float(np.mean(-np.log(np.clip(probabilities[rows, y], 1e-7, 1 - 1e-7))))
-        predictions = classes(probabilities)
-
-        dlogits = probabilities
-        dlogits[rows, y] -= 1
-        dlogits /= len(y)
+        loss, predictions, dlogits = softmax_cross_entropy(logits, y)
         grads = [(r.T @ dlogits, dlogits.sum(axis=0, keepdims=True))]
         dh = dlogits @ w2.T
         dh[h <= 0] = 0
@@ -172,13 +155,7 @@ class ReferenceCNN:
                 dx = col2im(weights.reshape(weights.shape[0], -1).T @ dz, input_shape)
         return loss, predictions, grads[::-1]
 
-    def train_epoch(self, X: np.ndarray, y: np.ndarray, batch_size: int = BATCH) -> float:
-        correct = 0
-        for start in range(0, len(X), batch_size):
-            y_batch = y[start:start + batch_size]
-            _, predictions = self.step(X[start:start + batch_size], y_batch)
-            correct += int(np.count_nonzero(predictions == y_batch))
-        return correct / len(X)
+    train_epoch = ReferenceMLP.train_epoch
 
 
 class ModelCNN:
@@ -203,9 +180,7 @@ class ModelCNN:
         model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(**ADAM), accuracy=nn.CategoricalAccuracy())
         self.model = model.finalize()
 
-    def train_epoch(self, X: np.ndarray, y: np.ndarray, batch_size: int = BATCH) -> float:
-        history = self.model.train(X, y, epochs=1, batch_size=batch_size, shuffle=False, verbose=False)
-        return history["accuracy"][-1]
+    train_epoch = ModelMLP.train_epoch
 
 
 class TorchCNN:
@@ -230,15 +205,8 @@ class TorchCNN:
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=ADAM["learning_rate"],
                                           betas=(ADAM["beta_1"], ADAM["beta_2"]), eps=ADAM["epsilon"])
 
-    def step(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        logits = self.network(torch.from_numpy(X))
-        loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(y))
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return loss.item(), classes(logits.detach().numpy())
-
-    train_epoch = ReferenceCNN.train_epoch
+    step = TorchMLP.step
+    train_epoch = ReferenceMLP.train_epoch
 
 
 def check_gradients_agree(parameters: Parameters, X: np.ndarray, y: np.ndarray) -> float:

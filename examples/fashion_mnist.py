@@ -65,7 +65,7 @@ RECIPES = {
     # Beyond the book: two Conv2D(3x3)-ReLU-MaxPool2D(2) blocks of 32 and 64 channels, then
     # Dense(128)-ReLU-Dropout and Dense(10)-Softmax (the network, benchmarks/cnn.py).
     "cnn": {
-        "channels": [32, 64], "hidden": [128], "init": "he", "optimizer": "adam", "learning_rate": 0.001,
+        "channels": [32, 64], "padding": 0, "hidden": [128], "init": "he", "optimizer": "adam", "learning_rate": 0.001,
         "decay": 5e-4, "dropout": 0.25, "epochs": 8, "batch_size": 128, "shuffle_every_epoch": True,
     },
 }
@@ -111,10 +111,12 @@ def build_model(settings: dict, seed: int) -> nn.Model:
     conv_seeds = np.random.SeedSequence([seed, 1]).generate_state(max(len(channels), 1)).tolist()
     side, in_channels = IMAGE_SIDE, 1
     for index, out_channels in enumerate(channels):
-        model.add(nn.Conv2D(in_channels, out_channels, 3, init=settings["init"], seed=conv_seeds[index]))
+        padding = settings.get("padding", 0)
+        model.add(nn.Conv2D(in_channels, out_channels, 3, padding=padding, init=settings["init"],
+                            seed=conv_seeds[index]))
         model.add(nn.ReLU())
         model.add(nn.MaxPool2D(2))
-        side, in_channels = (side - 2) // 2, out_channels
+        side, in_channels = (side + 2 * padding - 2) // 2, out_channels
     if channels:
         model.add(nn.Flatten())
     sizes = [in_channels * side * side, *settings["hidden"], len(LABELS)]
@@ -168,9 +170,10 @@ def settings_from(args: argparse.Namespace) -> dict:
     settings = dict(RECIPES[args.recipe])
     if args.optimizer is not None and args.optimizer != settings["optimizer"]:
         settings["learning_rate"] = None  # the recipe's rate was chosen for its own optimizer
-    if args.channels is not None and "channels" not in settings:
-        raise CommandError(f"--channels needs a convolutional recipe (cnn), not {args.recipe!r}")
-    for key in ("channels", "hidden", "init", "optimizer", "learning_rate", "decay", "dropout", "epochs", "batch_size"):
+    for key in ("channels", "padding"):
+        if getattr(args, key) is not None and key not in settings:
+            raise CommandError(f"--{key} needs a convolutional recipe (cnn), not {args.recipe!r}")
+    for key in ("channels", "padding", "hidden", "init", "optimizer", "learning_rate", "decay", "dropout", "epochs", "batch_size"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
     return settings
@@ -391,6 +394,8 @@ def parser() -> argparse.ArgumentParser:
                           help="hidden layer sizes, e.g. --hidden 128 128")
     training.add_argument("--channels", type=positive_int, nargs="+", metavar="COUNT",
                           help="the cnn recipe's Conv2D channels, one 3x3 conv + 2x2 max-pool block each")
+    training.add_argument("--padding", type=int, choices=(0, 1),
+                          help="the cnn recipe's Conv2D padding: 0 (valid) or 1 (same size)")
     training.add_argument("--init", choices=("book", "he", "glorot"), help="weight initialisation")
     training.add_argument("--optimizer", choices=sorted(OPTIMIZERS))
     training.add_argument("--learning-rate", type=non_negative_float)
