@@ -62,11 +62,14 @@ RECIPES = {
         "hidden": [128, 128], "init": "he", "optimizer": "adam", "learning_rate": 0.002,
         "decay": 1e-3, "dropout": 0.0, "epochs": 10, "batch_size": 128, "shuffle_every_epoch": True,
     },
-    # Beyond the book: two Conv2D(3x3)-ReLU-MaxPool2D(2) blocks of 32 and 64 channels, then
-    # Dense(128)-ReLU-Dropout and Dense(10)-Softmax (the network, benchmarks/cnn.py).
+    # Beyond the book: two Conv2D(3x3, padding 1)-ReLU-MaxPool2D(2) blocks of 32 and 64
+    # channels (28 -> 14 -> 7), then Dense(3136, 128)-ReLU-Dropout(0.25) and Dense(10)-Softmax.
+    # Measured (README): padding 0 (the network of benchmarks/cnn.py) levels off near 0.90,
+    # padding 1 still gains at epoch 10 (0.915 there), so 12 epochs.
     "cnn": {
-        "channels": [32, 64], "padding": 0, "hidden": [128], "init": "he", "optimizer": "adam", "learning_rate": 0.001,
-        "decay": 5e-4, "dropout": 0.25, "epochs": 8, "batch_size": 128, "shuffle_every_epoch": True,
+        "channels": [32, 64], "padding": 1, "hidden": [128], "init": "he", "optimizer": "adam",
+        "learning_rate": 0.002, "decay": 1e-3, "dropout": 0.25, "epochs": 12, "batch_size": 128,
+        "shuffle_every_epoch": True,
     },
 }
 IMAGE_SIDE = 28
