@@ -99,6 +99,20 @@ def classes(outputs: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- the contenders
 
+def softmax_cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The book's softmax + CCE, forward and its combined backward (softmax(z) - onehot(y)) / n:
+    (loss, predicted classes, dL/dlogits)."""
+    exponentials = np.exp(logits - np.max(logits, axis=1, keepdims=True))
+    probabilities = exponentials / np.sum(exponentials, axis=1, keepdims=True)
+    rows = np.arange(len(y))
+    loss = float(np.mean(-np.log(np.clip(probabilities[rows, y], 1e-7, 1 - 1e-7))))
+    predictions = classes(probabilities)
+    dvalues = probabilities
+    dvalues[rows, y] -= 1
+    dvalues /= len(y)
+    return loss, predictions, dvalues
+
+
 class BookSGD:
     """The book's SGD: w += -lr * dw."""
 
@@ -161,14 +175,7 @@ class ReferenceMLP:
                 outputs = np.maximum(0, outputs)
             inputs.append(outputs)
             outputs = outputs @ weights + biases
-        exponentials = np.exp(outputs - np.max(outputs, axis=1, keepdims=True))
-        probabilities = exponentials / np.sum(exponentials, axis=1, keepdims=True)
-        rows = np.arange(len(y))
-        loss = float(np.mean(-np.log(np.clip(probabilities[rows, y], 1e-7, 1 - 1e-7))))
-        predictions = classes(probabilities)
-        dvalues = probabilities
-        dvalues[rows, y] -= 1
-        dvalues /= len(y)
+        loss, predictions, dvalues = softmax_cross_entropy(outputs, y)
         grads = []
         for index in reversed(range(len(self.parameters))):
             weights = self.parameters[index][0]

@@ -26,6 +26,7 @@ SCRIPTS = (
     ("op_overhead.py", ()),
     ("op_overhead.py", ("--gc-off", "--long-length", "0")),  # the engine's own cost, without the collector
     ("mlp.py", ("--full",)),
+    ("cnn.py", ()),
     ("scaling.py", ()),
 )
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")

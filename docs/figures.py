@@ -379,6 +379,56 @@ def fashion_mnist() -> None:
     print(f"wrote {path.relative_to(REPO)}")
 
 
+def convolution() -> None:
+    """The first Conv2D layer's 32 filters and the feature maps they make of one test image,
+    from the cnn recipe's network trained for one epoch on 20,000 images (docs/convolution.md)."""
+    folder = Path(os.environ.get("TENSORGRAD_DATA") or SHARED_DATA)
+    if not (folder / "fashion_mnist_images.zip").is_file():
+        print(f"note: skipped the convolution figures: fashion_mnist_images.zip is not in {folder}")
+        return
+    X_train, y_train, X_test, y_test = nn.load_fashion_mnist(data=folder, channels=True)
+    X, y = nn.shuffle(X_train, y_train, seed=0)
+    model = nn.Model(seed=0)
+    for index, (c_in, c_out) in enumerate(((1, 32), (32, 64))):
+        model.add(nn.Conv2D(c_in, c_out, 3, seed=index))
+        model.add(nn.ReLU())
+        model.add(nn.MaxPool2D(2))
+    model.add(nn.Flatten())
+    model.add(nn.Dense(64 * 5 * 5, 128, init="he", seed=2))
+    model.add(nn.ReLU())
+    model.add(nn.Dense(128, 10, init="he", seed=3))
+    model.add(nn.Softmax())
+    model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(), accuracy=nn.CategoricalAccuracy())
+    model.finalize()
+    model.train(nn.scale_images(X[:20_000]), y[:20_000], epochs=1, batch_size=128, verbose=False)
+    _, accuracy = model.evaluate(nn.scale_images(X_test), y_test, batch_size=1000)
+    print(f"  CNN, 1 epoch on 20,000 images: test accuracy {accuracy:.3f}")
+
+    filters = model.layers[0].weights.data[:, 0]  # (32, 3, 3)
+    figure = Figure(figsize=(8, 2.3), layout="constrained")
+    limit = np.abs(filters).max()
+    for kernel, axes in zip(filters, figure.subplots(2, 16).ravel()):
+        axes.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        axes.axis("off")
+    figure.suptitle("the 32 first-layer 3x3 filters (red positive, blue negative)", fontsize=9)
+    save(figure, "conv_filters.png")
+
+    image = X_test[np.flatnonzero(y_test == 9)[0]]  # an ankle boot
+    model.eval()
+    with tg.no_grad():
+        maps = model.layers[1](model.layers[0](nn.scale_images(image[None]))).data[0]  # (32, 26, 26)
+    figure = Figure(figsize=(8, 4.6), layout="constrained")
+    grid = figure.subplots(4, 9)
+    grid[0, 0].imshow(image[0], cmap="gray")
+    grid[0, 0].set_title("input", fontsize=8)
+    for axes, feature_map in zip(grid.ravel()[1:], maps):
+        axes.imshow(feature_map, cmap="viridis")
+    for axes in grid.ravel():
+        axes.axis("off")
+    figure.suptitle("one test image and its 32 feature maps after Conv2D + ReLU", fontsize=9)
+    save(figure, "conv_feature_maps.png")
+
+
 FIGURES = {
     "neuron": neuron,
     "datasets": datasets,
@@ -392,6 +442,7 @@ FIGURES = {
     "overfitting": overfitting,
     "dropout": dropout_masks,
     "fashion_mnist": fashion_mnist,
+    "convolution": convolution,
 }
 
 

@@ -114,7 +114,13 @@ def scale_and_flatten(X: np.ndarray) -> np.ndarray:
     ``(X.reshape(n, -1).astype(float32) - 127.5) / 127.5``: centred inputs train faster
     than raw 0..255 pixels. Only uint8 input is accepted, so the range is guaranteed.
     """
+    X = scale_images(X)
+    return X.reshape(X.shape[0], -1)
+
+
+def scale_images(X: np.ndarray) -> np.ndarray:
+    """uint8 images (n, ...) scaled to [-1, 1] in float32, shape kept (for Conv2D)."""
     X = np.asarray(X)
     if X.dtype != np.uint8 or X.ndim < 2:
         raise ValueError(f"X: expected uint8 images of shape (n, ...), got dtype {X.dtype} and shape {X.shape}")
-    return (X.reshape(X.shape[0], -1).astype(np.float32) - 127.5) / 127.5
+    return (X.astype(np.float32) - 127.5) / 127.5

@@ -21,9 +21,11 @@ def values(x: Any, name: str) -> np.ndarray:
                          f"({error})") from None
 
 
-def check_inputs(X: Any, name: str, dtype: np.dtype | None, width: int | None, first_layer: str) -> np.ndarray:
-    """X as an (n, width) array of `dtype` (the parameters'), or a clear error; `width` is
-    the first layer's input size (None: any shape), `first_layer` names that layer."""
+def check_inputs(X: Any, name: str, dtype: np.dtype | None, sample_shape: tuple | None,
+                 first_layer: str) -> np.ndarray:
+    """X as an array of `dtype` (the parameters') whose samples have `sample_shape` (the first
+    layer's `input_shape`: None any shape, a None side any length, (...,) any number of
+    axes), or a clear error; `first_layer` names that layer."""
     X = values(X, name)
     if X.dtype.kind not in "fiu":
         raise TypeError(f"{name}: expected a float or integer array, got dtype {X.dtype}")
@@ -40,9 +42,17 @@ def check_inputs(X: Any, name: str, dtype: np.dtype | None, width: int | None, f
                 f"{name}: expected values within the range of the parameters' dtype "
                 f"{dtype}, got a maximum magnitude of {np.abs(X).max():g}"
             ) from None
-    if width is not None and (X.ndim != 2 or X.shape[1] != width):
-        raise ValueError(f"{name}: expected shape (n, {width}) for the {first_layer}, got {X.shape}")
+    if sample_shape is not None and not _fits(X.shape[1:], sample_shape):
+        expected = ", ".join(["n"] + ["..." if side is ... else "any" if side is None else str(side)
+                                     for side in sample_shape])
+        raise ValueError(f"{name}: expected shape ({expected}) for the {first_layer}, got {X.shape}")
     return X
+
+
+def _fits(shape: tuple, expected: tuple) -> bool:
+    if expected == (...,):
+        return True
+    return len(shape) == len(expected) and all(e is None or e == side for side, e in zip(shape, expected))
 
 
 def check_targets(y: Any, name: str, samples: int, x_name: str, classes: int | None) -> np.ndarray:

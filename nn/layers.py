@@ -1,4 +1,4 @@
-"""The book's layers: Dense (fully connected) and Dropout.
+"""The book's layers: Dense (fully connected) and Dropout, plus Flatten for convolutional networks.
 
 Only forward passes are written here; every gradient comes from tensorgrad's ops.
 """
@@ -17,23 +17,73 @@ from .module import Module
 INITS = ("book", "he", "glorot")
 
 
-def _initial_weights(init: str, n_inputs: int, n_neurons: int, rng: np.random.Generator) -> np.ndarray:
-    """The starting weights, float64, drawn from `rng`.
+def _initial_weights(init: str, shape: tuple[int, ...], fan_in: int, fan_out: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """The starting weights, float64, drawn from `rng`; fan_in (fan_out) is how many
+    inputs feed one output (outputs one input feeds): n_inputs for Dense, C * kh * kw for Conv2D.
 
-    book:   0.01 * N(0, 1)                                  (keeps early outputs small)
-    he:     sqrt(2 / n_inputs) * N(0, 1)                    (keeps ReLU activations' variance)
-    glorot: U(-a, a), a = sqrt(6 / (n_inputs + n_neurons))  (keeps variance both ways, tanh/sigmoid)
+    book:   0.01 * N(0, 1)                              (keeps early outputs small)
+    he:     sqrt(2 / fan_in) * N(0, 1)                  (keeps ReLU activations' variance)
+    glorot: U(-a, a), a = sqrt(6 / (fan_in + fan_out))  (keeps variance both ways, tanh/sigmoid)
     """
-    shape = (n_inputs, n_neurons)
     if init == "book":
         return 0.01 * rng.standard_normal(shape)
     if init == "he":
-        return np.sqrt(2.0 / n_inputs) * rng.standard_normal(shape)
-    limit = np.sqrt(6.0 / (n_inputs + n_neurons))
+        return np.sqrt(2.0 / fan_in) * rng.standard_normal(shape)
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, shape)
 
 
-class Dense(Module):
+def float_dtype(dtype: Any) -> np.dtype:
+    """`dtype` as a floating-point np.dtype, or a ValueError naming it."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as error:
+        raise ValueError(f"dtype: expected a floating-point type, got {dtype!r:.80}") from error
+    if dtype.kind != "f":
+        raise ValueError(f"dtype: expected a floating-point type, got {dtype}")
+    return dtype
+
+
+class Penalized(Module):
+    """A layer with `weights`, `biases` and the book's four L1/L2 factors on them (Dense,
+    Conv2D): its `regularization_penalty()` is what the loss adds."""
+
+    weights: Tensor
+    biases: Tensor
+
+    def _set_regularizers(self, weight_l1: float, weight_l2: float, bias_l1: float, bias_l2: float) -> None:
+        self.weight_regularizer_l1 = check_number("weight_regularizer_l1", weight_l1, at_least=0)
+        self.weight_regularizer_l2 = check_number("weight_regularizer_l2", weight_l2, at_least=0)
+        self.bias_regularizer_l1 = check_number("bias_regularizer_l1", bias_l1, at_least=0)
+        self.bias_regularizer_l2 = check_number("bias_regularizer_l2", bias_l2, at_least=0)
+
+    def regularization_penalty(self) -> Tensor | None:
+        """l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2, building only the
+        terms whose factor is > 0 (None when there are none, so no graph is recorded).
+        d|w|/dw at w = 0 is 0 here (tensorgrad's subgradient); the book uses +1 there."""
+        total = None
+        for factor, parameter, penalty in (
+            (self.weight_regularizer_l1, self.weights, _l1),
+            (self.weight_regularizer_l2, self.weights, _l2),
+            (self.bias_regularizer_l1, self.biases, _l1),
+            (self.bias_regularizer_l2, self.biases, _l2),
+        ):
+            if factor > 0:
+                term = factor * penalty(parameter)
+                total = term if total is None else total + term
+        return total
+
+    def _regularizer_config(self) -> dict[str, float]:
+        return {
+            "weight_regularizer_l1": self.weight_regularizer_l1,
+            "weight_regularizer_l2": self.weight_regularizer_l2,
+            "bias_regularizer_l1": self.bias_regularizer_l1,
+            "bias_regularizer_l2": self.bias_regularizer_l2,
+        }
+
+
+class Dense(Penalized):
     """A fully connected layer: outputs = x @ weights + biases.
 
     `weights` has shape (n_inputs, n_neurons) so a batch of rows multiplies directly, as
@@ -59,14 +109,11 @@ class Dense(Module):
         super().__init__()
         shapes = self.parameter_shapes(n_inputs=n_inputs, n_neurons=n_neurons, dtype=dtype)
         (self.n_inputs, self.n_neurons), self.dtype = shapes["weights"]
-        self.weight_regularizer_l1 = check_number("weight_regularizer_l1", weight_regularizer_l1, at_least=0)
-        self.weight_regularizer_l2 = check_number("weight_regularizer_l2", weight_regularizer_l2, at_least=0)
-        self.bias_regularizer_l1 = check_number("bias_regularizer_l1", bias_regularizer_l1, at_least=0)
-        self.bias_regularizer_l2 = check_number("bias_regularizer_l2", bias_regularizer_l2, at_least=0)
+        self._set_regularizers(weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2)
         self.init = check_choice("init", init, INITS)
         self.seed = check_seed("seed", seed)
         rng = np.random.default_rng(seed)
-        weights = _initial_weights(init, self.n_inputs, self.n_neurons, rng)
+        weights = _initial_weights(init, (self.n_inputs, self.n_neurons), self.n_inputs, self.n_neurons, rng)
         self.weights = Tensor(weights.astype(self.dtype), requires_grad=True)
         self.biases = Tensor(np.zeros((1, self.n_neurons), dtype=self.dtype), requires_grad=True)
 
@@ -76,49 +123,25 @@ class Dense(Module):
         """weights (n_inputs, n_neurons) and biases (1, n_neurons), both of `dtype`."""
         n_inputs = check_integer("n_inputs", n_inputs)
         n_neurons = check_integer("n_neurons", n_neurons)
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError as error:
-            raise ValueError(f"dtype: expected a floating-point type, got {dtype!r:.80}") from error
-        if dtype.kind != "f":
-            raise ValueError(f"dtype: expected a floating-point type, got {dtype}")
+        dtype = float_dtype(dtype)
         return {"weights": ((n_inputs, n_neurons), dtype), "biases": ((1, n_neurons), dtype)}
 
     def forward(self, x: Any) -> Tensor:
         return functional.linear(x, self.weights, self.biases)
 
     @property
-    def input_size(self) -> int:
-        return self.n_inputs
+    def input_shape(self) -> tuple[int]:
+        return (self.n_inputs,)
 
     @property
     def output_size(self) -> int:
         return self.n_neurons
 
-    def regularization_penalty(self) -> Tensor | None:
-        """l1_w * sum|w| + l2_w * sum w^2 + l1_b * sum|b| + l2_b * sum b^2, building only the
-        terms whose factor is > 0 (None when there are none, so no graph is recorded).
-        d|w|/dw at w = 0 is 0 here (tensorgrad's subgradient); the book uses +1 there."""
-        total = None
-        for factor, parameter, penalty in (
-            (self.weight_regularizer_l1, self.weights, _l1),
-            (self.weight_regularizer_l2, self.weights, _l2),
-            (self.bias_regularizer_l1, self.biases, _l1),
-            (self.bias_regularizer_l2, self.biases, _l2),
-        ):
-            if factor > 0:
-                term = factor * penalty(parameter)
-                total = term if total is None else total + term
-        return total
-
     def get_config(self) -> dict[str, Any]:
         return {
             "n_inputs": self.n_inputs,
             "n_neurons": self.n_neurons,
-            "weight_regularizer_l1": self.weight_regularizer_l1,
-            "weight_regularizer_l2": self.weight_regularizer_l2,
-            "bias_regularizer_l1": self.bias_regularizer_l1,
-            "bias_regularizer_l2": self.bias_regularizer_l2,
+            **self._regularizer_config(),
             "init": self.init,
             "dtype": self.dtype.name,
             "seed": self.seed,
@@ -163,3 +186,18 @@ class Dropout(Module):
 
     def get_config(self) -> dict[str, Any]:
         return {"rate": self.rate, "seed": self.seed}
+
+
+class Flatten(Module):
+    """(n, ...) -> (n, product of the rest): turns feature maps into rows for a Dense layer
+    (a reshape, so its gradient is the reshape back)."""
+
+    def forward(self, x: Any) -> Tensor:
+        x = as_tensor(x)
+        if x.ndim < 1:
+            raise ValueError(f"Flatten: expected at least 1-D input (n, ...), got shape {x.shape}")
+        return x.reshape(x.shape[0], -1)
+
+    @property
+    def input_shape(self) -> tuple:
+        return (...,)  # any sample flattens

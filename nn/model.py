@@ -4,7 +4,7 @@ A Model is a Module holding its layers in order, so `model(x)` is a plain expres
 `model.parameters()` and `state_dict()` work as for any module, and any Module can be a
 layer. The training loop lives in `nn.training`, the checks of the data in `nn.inputs`,
 the file format in `nn.files`. Layers are asked, never type-checked: a layer's
-`input_size`/`output_size` give the width X must have and the number of classes, and its
+`input_shape`/`output_size` give the shape a sample of X must have and the number of classes, and its
 `regularization_penalty()` what the loss adds (so a user's own layer takes part too).
 When the last layer is Softmax and the loss categorical cross-entropy, the loss is taken
 from the logits through a composed log_softmax, as the book's
@@ -250,9 +250,9 @@ class Model(Module):
 
     def _check_inputs(self, X: Any, name: str) -> np.ndarray:
         parameters = self.parameters()
-        first = next((m for m in self.modules() if m.input_size is not None), None)
+        first = next((m for m in self.modules() if m.input_shape is not None), None)
         return check_inputs(X, name, parameters[0].dtype if parameters else None,
-                            None if first is None else first.input_size, f"first {type(first).__name__} layer")
+                            None if first is None else first.input_shape, f"first {type(first).__name__} layer")
 
     def check_data(self, X: Any, y: Any, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
         """(X, y) checked for the whole set: X against the first layer's input size, y as

@@ -157,9 +157,11 @@ class Module:
 
     # ------------------------------------------------------------------ what a model asks of its layers
     @property
-    def input_size(self) -> int | None:
-        """The width of the rows this module takes (Dense: n_inputs), or None when any
-        width goes; a Model checks X against its first layer that has one."""
+    def input_shape(self) -> tuple | None:
+        """The shape of one sample this module takes (Dense: (n_inputs,); Conv2D:
+        (in_channels, None, None), a None side being any length; (...,) for any number of
+        axes), or None when it passes any input on unchanged in shape; a Model checks X
+        against the first layer that has one."""
         return None
 
     @property

@@ -131,6 +131,125 @@ def dropout_backward(dvalues: np.ndarray, binary_mask: np.ndarray) -> np.ndarray
     return dvalues * binary_mask
 
 
+# --------------------------------------------------------------------------- convolution and pooling
+# Beyond the book: direct loops over every output position, the definition itself, with
+# the backward pass written as the adjoint of each loop body (one += per term of the sum).
+
+def _padded(inputs: np.ndarray, padding: tuple[int, int], fill: float = 0.0) -> np.ndarray:
+    ph, pw = padding
+    samples, channels, height, width = inputs.shape
+    out = np.full((samples, channels, height + 2 * ph, width + 2 * pw), fill, dtype=inputs.dtype)
+    out[:, :, ph:ph + height, pw:pw + width] = inputs
+    return out
+
+
+def _output_side(side: int, kernel: int, stride: int, padding: int) -> int:
+    return (side + 2 * padding - kernel) // stride + 1
+
+
+def conv2d_forward(inputs: np.ndarray, weights: np.ndarray, biases: np.ndarray,
+                   stride: tuple[int, int], padding: tuple[int, int]) -> np.ndarray:
+    """out[n, f, i, j] = b[f] + sum_{c, p, q} w[f, c, p, q] * x_padded[n, c, i*sh + p, j*sw + q]."""
+    samples, channels, height, width = inputs.shape
+    filters, _, kh, kw = weights.shape
+    rows = _output_side(height, kh, stride[0], padding[0])
+    columns = _output_side(width, kw, stride[1], padding[1])
+    x = _padded(inputs, padding)
+    out = np.zeros((samples, filters, rows, columns))
+    for n in range(samples):
+        for f in range(filters):
+            for i in range(rows):
+                for j in range(columns):
+                    top, left = i * stride[0], j * stride[1]
+                    out[n, f, i, j] = np.sum(weights[f] * x[n, :, top:top + kh, left:left + kw]) + biases[f]
+    return out
+
+
+def conv2d_backward(dvalues: np.ndarray, inputs: np.ndarray, weights: np.ndarray, stride: tuple[int, int],
+                    padding: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each output is a dot product of w[f] with one window, so for every (n, f, i, j):
+    dW[f] += dvalues * window, dX_window += dvalues * w[f], db[f] += dvalues. The padding
+    is cut off dX at the end."""
+    samples, channels, height, width = inputs.shape
+    filters, _, kh, kw = weights.shape
+    _, _, rows, columns = dvalues.shape
+    x = _padded(inputs, padding)
+    dweights = np.zeros_like(weights)
+    dx = np.zeros_like(x)
+    dbiases = np.zeros(filters)
+    for n in range(samples):
+        for f in range(filters):
+            for i in range(rows):
+                for j in range(columns):
+                    top, left = i * stride[0], j * stride[1]
+                    upstream = dvalues[n, f, i, j]
+                    dweights[f] += upstream * x[n, :, top:top + kh, left:left + kw]
+                    dx[n, :, top:top + kh, left:left + kw] += upstream * weights[f]
+                    dbiases[f] += upstream
+    ph, pw = padding
+    return dx[:, :, ph:ph + height, pw:pw + width], dweights, dbiases
+
+
+def max_pool2d_forward(inputs: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
+                       padding: tuple[int, int]) -> np.ndarray:
+    """out[n, c, i, j] = the largest element of the window (padding never wins: -inf)."""
+    return _pool(inputs, kernel, stride, padding, np.max, -np.inf)
+
+
+def avg_pool2d_forward(inputs: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
+                       padding: tuple[int, int]) -> np.ndarray:
+    """out[n, c, i, j] = the mean of the window, padded zeros included."""
+    return _pool(inputs, kernel, stride, padding, np.mean, 0.0)
+
+
+def _pool(inputs, kernel, stride, padding, reduce, fill) -> np.ndarray:
+    samples, channels, height, width = inputs.shape
+    rows = _output_side(height, kernel[0], stride[0], padding[0])
+    columns = _output_side(width, kernel[1], stride[1], padding[1])
+    x = _padded(inputs, padding, fill)
+    out = np.zeros((samples, channels, rows, columns))
+    for i in range(rows):
+        for j in range(columns):
+            top, left = i * stride[0], j * stride[1]
+            out[:, :, i, j] = reduce(x[:, :, top:top + kernel[0], left:left + kernel[1]], axis=(2, 3))
+    return out
+
+
+def max_pool2d_backward(dvalues: np.ndarray, inputs: np.ndarray, kernel: tuple[int, int],
+                        stride: tuple[int, int], padding: tuple[int, int]) -> np.ndarray:
+    """The routing: each output's gradient goes, whole, to the one input that was the
+    window's maximum (inputs without ties); every other input of the window gets 0."""
+    samples, channels, height, width = inputs.shape
+    _, _, rows, columns = dvalues.shape
+    x = _padded(inputs, padding, -np.inf)
+    dx = np.zeros_like(x)
+    for n in range(samples):
+        for c in range(channels):
+            for i in range(rows):
+                for j in range(columns):
+                    top, left = i * stride[0], j * stride[1]
+                    window = x[n, c, top:top + kernel[0], left:left + kernel[1]]
+                    p, q = np.unravel_index(np.argmax(window), window.shape)
+                    dx[n, c, top + p, left + q] += dvalues[n, c, i, j]
+    ph, pw = padding
+    return dx[:, :, ph:ph + height, pw:pw + width]
+
+
+def avg_pool2d_backward(dvalues: np.ndarray, inputs: np.ndarray, kernel: tuple[int, int],
+                        stride: tuple[int, int], padding: tuple[int, int]) -> np.ndarray:
+    """Every input of a window gets 1/(kh*kw) of that window's gradient."""
+    samples, channels, height, width = inputs.shape
+    _, _, rows, columns = dvalues.shape
+    dx = np.zeros((samples, channels, height + 2 * padding[0], width + 2 * padding[1]))
+    for i in range(rows):
+        for j in range(columns):
+            top, left = i * stride[0], j * stride[1]
+            share = dvalues[:, :, i, j] / (kernel[0] * kernel[1])
+            dx[:, :, top:top + kernel[0], left:left + kernel[1]] += share[:, :, None, None]
+    ph, pw = padding
+    return dx[:, :, ph:ph + height, pw:pw + width]
+
+
 # --------------------------------------------------------------------------- optimizers
 
 class BookOptimizer:

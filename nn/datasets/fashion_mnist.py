@@ -15,7 +15,7 @@ import urllib.request
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 from tqdm import tqdm
@@ -42,8 +42,10 @@ def load_fashion_mnist(
     data: str | os.PathLike | None = None,
     cache_dir: str | os.PathLike | None = None,
     expected_counts: Mapping[str, int] | None = None,
+    channels: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(X_train, y_train, X_test, y_test)``: uint8 images (n, 28, 28), uint8 labels.
+    """Return ``(X_train, y_train, X_test, y_test)``: uint8 images (n, 28, 28), uint8 labels;
+    with ``channels=True`` the images are (n, 1, 28, 28), the layout Conv2D takes.
 
     ``data`` is the zip archive, an extracted folder (holding ``train/`` and ``test/``), or a
     folder holding ``fashion_mnist_images.zip``. Without it, ``$TENSORGRAD_DATA`` (a folder
@@ -56,6 +58,16 @@ def load_fashion_mnist(
     """
     counts = _check_expected_counts(expected_counts)
     cache_dir = default_cache_dir() if cache_dir is None else check_path("cache_dir", cache_dir)
+    if not isinstance(channels, bool):
+        raise TypeError(f"channels: expected a bool, got {channels!r}")
+    X_train, y_train, X_test, y_test = _load_arrays(data, cache_dir, counts)
+    if channels:
+        return X_train[:, None], y_train, X_test[:, None], y_test
+    return X_train, y_train, X_test, y_test
+
+
+def _load_arrays(data: Any, cache_dir: Path, counts: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The four arrays from the cache when it is current, else from the source (and cached)."""
     cache_path = cache_dir / CACHE_NAME
 
     source = _find_source(data, cache_dir)

@@ -10,7 +10,8 @@ import inspect
 from typing import Any
 
 from ..activations import Linear, ReLU, Sigmoid, Softmax, Tanh
-from ..layers import Dense, Dropout
+from ..convolution import AvgPool2D, Conv2D, MaxPool2D
+from ..layers import Dense, Dropout, Flatten
 from ..losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanAbsoluteError, MeanSquaredError
 from ..metrics import CategoricalAccuracy, RegressionAccuracy
 from ..optimizers import SGD, Adagrad, Adam, RMSprop
@@ -19,7 +20,7 @@ from .container import ModelFileError
 REGISTRY: dict[str, dict[str, type]] = {
     role: {cls.__name__: cls for cls in classes}
     for role, classes in (
-        ("layer", (Dense, Dropout, ReLU, Softmax, Sigmoid, Linear, Tanh)),
+        ("layer", (Dense, Dropout, ReLU, Softmax, Sigmoid, Linear, Tanh, Conv2D, MaxPool2D, AvgPool2D, Flatten)),
         ("loss", (CategoricalCrossEntropy, BinaryCrossEntropy, MeanSquaredError, MeanAbsoluteError)),
         ("optimizer", (SGD, Adagrad, RMSprop, Adam)),
         ("accuracy", (CategoricalAccuracy, RegressionAccuracy)),

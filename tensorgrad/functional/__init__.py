@@ -1,5 +1,5 @@
-"""Composed ops: activations, losses, reductions, movement and creation built from
-primitives, with no backward code.
+"""Composed ops: activations, losses, reductions, movement, creation, convolution and
+pooling built from primitives, with no backward code.
 
 Their gradients come from the chain rule alone; tests compare them with the book's
 hand-written derivatives (tests/analytic.py) and with finite differences.
@@ -8,6 +8,7 @@ from .activations import (
     SELU_ALPHA, SELU_SCALE, elu, gelu, hardtanh, leaky_relu, log_softmax, logsigmoid, mish, relu, relu6,
     selu, sigmoid, silu, softmax, softmin, softplus, softsign, swish, tanh,
 )
+from .convolution import avg_pool2d, conv2d, max_pool2d, pad
 from .core import concatenate, linear, matmul, maximum, mean, minimum, stack, where
 from .creation import (
     arange, eye, full, full_like, linspace, one_hot, ones, ones_like, rand, randn, zeros, zeros_like,
@@ -38,4 +39,5 @@ __all__ = [
     "one_hot",
     "categorical_cross_entropy", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "mse", "mae", "EPSILON",
+    "conv2d", "max_pool2d", "avg_pool2d", "pad",
 ]

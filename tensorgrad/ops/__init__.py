@@ -20,6 +20,7 @@ from .scans import Cumprod, Cumsum
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, ScatterAdd, Transpose
 from .special import Erf
 from .trigonometric import Arccos, Arcsin, Arctan, Cos, Cosh, Sin, Sinh, Tan
+from .windows import FoldWindows, Pad, SlidingWindows
 
 PRIMITIVES: tuple[type[Function], ...] = (
     Add, Sub, Mul, Div, Mod, Neg, Pow,
@@ -31,6 +32,7 @@ PRIMITIVES: tuple[type[Function], ...] = (
     Cumsum, Cumprod,
     Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Concatenate,
     MatMul,
+    Pad, SlidingWindows, FoldWindows,
 )
 """Every primitive op, so tests can check that each one is covered."""
 

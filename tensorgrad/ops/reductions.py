@@ -51,8 +51,8 @@ class _Extreme(Function):
     def backward(ctx, grad):
         a, peak = (data_of(x) for x in ctx.saved_tensors)
         at_peak = a == peak
-        weight = at_peak / at_peak.sum(axis=ctx.axis, keepdims=True)
-        return (grad.reshape(peak.shape) * weight.astype(a.dtype),)
+        ties = at_peak.sum(axis=ctx.axis, keepdims=True, dtype=a.dtype)
+        return (at_peak * (grad.reshape(peak.shape) / ties),)  # divide the small array, not the big one
 
 
 class Max(_Extreme):

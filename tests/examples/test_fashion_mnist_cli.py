@@ -192,7 +192,38 @@ def test_a_model_for_another_problem_is_refused(tmp_path):
     other.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(), accuracy=nn.CategoricalAccuracy())
     other.save(tmp_path / "spiral.tgm")
     result = run("graph", tmp_path / "spiral.tgm", check_status=1)
-    assert "is not a Fashion-MNIST classifier (784 inputs, 10 Softmax outputs)" in result.stderr
+    assert "is not a Fashion-MNIST classifier (784 inputs or 1x28x28 images, 10 Softmax outputs)" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def trained_cnn(tmp_path_factory, data_options):
+    """The cnn recipe, narrowed (--channels 4 8 --hidden 16) so one epoch on the tiny archive takes a second."""
+    out = tmp_path_factory.mktemp("cnn")
+    result = run("train", *data_options, "--recipe", "cnn", "--epochs", 1, "--channels", 4, 8, "--hidden", 16,
+                 "--out", out)
+    return out, result
+
+
+def test_cnn_recipe_trains_evaluates_predicts_and_draws(trained_cnn, data_options, tmp_path):
+    out, result = trained_cnn
+    assert "recipe: cnn, changed by your options" in result.stdout
+    assert re.search(r"trained 1 epochs in \d+\.\d s", result.stdout)
+    assert "(0): Conv2D(in_channels=1, out_channels=4, kernel_size=3" in result.stdout
+    model = nn.Model.load(out / "model.tgm")
+    assert [type(layer).__name__ for layer in model.layers][:7] == [
+        "Conv2D", "ReLU", "MaxPool2D", "Conv2D", "ReLU", "MaxPool2D", "Flatten"]
+    run("evaluate", out / "model.tgm", *data_options, "--out", tmp_path)
+    assert json.loads((tmp_path / "report.json").read_text()) == json.loads((out / "report.json").read_text())
+    samples = sorted((out / "samples").glob("*.png"))
+    lines = run("predict", out / "model.tgm", *samples, "--top", 2).stdout.splitlines()
+    assert len(lines) == len(samples) and all(re.search(r"\d+\.\d%, \w", line) for line in lines)
+    graph = run("graph", out / "model.tgm", "--out", tmp_path / "graph.svg")
+    assert "wrote" in graph.stdout and (tmp_path / "graph.svg").is_file()
+
+
+def test_channels_needs_the_cnn_recipe(data_options, tmp_path):
+    result = run("train", *data_options, "--channels", 4, "--out", tmp_path, check_status=1)
+    assert "--channels needs a convolutional recipe (cnn), not 'default'" in result.stderr
 
 
 def test_missing_data_is_one_clear_line(tmp_path):

@@ -429,8 +429,8 @@ class Scale(Module):
         return x * self.scale  # x is an array or a Tensor; either multiplies a Tensor
 
     @property
-    def input_size(self):
-        return self.width
+    def input_shape(self):
+        return (self.width,)
 
     @property
     def output_size(self):

@@ -17,8 +17,10 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import analytic
 import tensorgrad as tg
 import tensorgrad.functional as F
+import window_cases
 from tensorgrad.testing import strategies as tgst
 from catalogue import EPSILON, MAX_SIDE, Case, Entry, one, reductions, shapes, softmax_reference, two, untied
 from catalogue_elementwise import ELEMENTWISE
@@ -148,6 +150,26 @@ def regressions(draw: Any, untie: bool) -> Case:
     return Case((predictions,), {"targets": targets, "reduction": draw(reductions_kind)})
 
 
+def conv2d_cases() -> st.SearchStrategy[Case]:
+    return window_cases.convolutions().map(lambda drawn: Case(drawn[:3], {
+        "stride": drawn[3].stride, "padding": drawn[3].padding}))
+
+
+def pool_cases() -> st.SearchStrategy[Case]:
+    return window_cases.poolings().map(lambda drawn: Case((drawn[0],), {
+        "kernel_size": drawn[1].kernel, "stride": drawn[1].stride, "padding": drawn[1].padding}))
+
+
+@st.composite
+def paddings(draw: Any) -> Case:
+    """Any rank; reflect needs each width below its axis' length, replicate a non-empty axis."""
+    x = draw(shapes(min_dims=1).flatmap(tgst.arrays))
+    mode = draw(st.sampled_from(["constant", "reflect", "replicate"]))
+    limit = (lambda n: n - 1) if mode == "reflect" else (lambda n: 2)
+    width = tuple((draw(st.integers(0, limit(n))), draw(st.integers(0, limit(n)))) for n in x.shape)
+    return Case((x,), {"width": width, "mode": mode, "value": draw(st.sampled_from([0.0, -1.5]))})
+
+
 # --------------------------------------------------------------------------- NumPy references
 
 def reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
@@ -167,6 +189,19 @@ def bce_reference(p: np.ndarray, targets: np.ndarray, reduction: str) -> np.ndar
     clipped = np.clip(p, EPSILON, 1 - EPSILON)
     losses = -(targets * np.log(clipped) + (1 - targets) * np.log(1 - clipped))
     return reduce(np.mean(losses, axis=-1), reduction)
+
+
+def pad_reference(x: np.ndarray, width: tuple, mode: str, value: float) -> np.ndarray:
+    if mode == "constant":
+        return np.pad(x, width, mode="constant", constant_values=value)
+    return np.pad(x, width, mode={"reflect": "reflect", "replicate": "edge"}[mode])
+
+
+def windows_reference(forward: Callable) -> Callable:
+    """tests/analytic.py's direct loops, called with PyTorch-style int-or-pair arguments."""
+    def reference(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any) -> np.ndarray:
+        return forward(x, kernel_size, stride, padding)
+    return reference
 
 
 # --------------------------------------------------------------------------- the catalogue
@@ -219,6 +254,11 @@ CATALOGUE = [
     Entry("binary_cross_entropy", F.binary_cross_entropy, bce_reference, binary_predictions(), False),
     Entry("mse", F.mse, lambda p, targets, reduction: reduce(np.mean((targets - p) ** 2, axis=-1), reduction),
           regressions(untie=False), True),
+    Entry("pad", F.pad, pad_reference, paddings(), True),
+    Entry("conv2d", F.conv2d, lambda x, w, b, stride, padding: analytic.conv2d_forward(x, w, b, stride, padding),
+          conv2d_cases(), True),
+    Entry("max_pool2d", F.max_pool2d, windows_reference(analytic.max_pool2d_forward), pool_cases(), False),
+    Entry("avg_pool2d", F.avg_pool2d, windows_reference(analytic.avg_pool2d_forward), pool_cases(), True),
     Entry("mae", F.mae, lambda p, targets, reduction: reduce(np.mean(np.abs(targets - p), axis=-1), reduction),
           regressions(untie=True), False),
 ] + ELEMENTWISE + STRUCTURE

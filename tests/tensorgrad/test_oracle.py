@@ -6,6 +6,7 @@ primitives. Agreement to 1e-10 with the book's formulas, derived by hand, is the
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -13,6 +14,7 @@ from hypothesis.extra import numpy as hnp
 import analytic
 import tensorgrad as tg
 import tensorgrad.functional as F
+import window_cases
 from tensorgrad.testing import strategies as tgst
 
 TOLERANCE = dict(rtol=1e-10, atol=1e-10)
@@ -163,3 +165,74 @@ def test_the_oracle_optimizers_take_the_books_first_steps():
         params = {"w": np.array([1.0, 1.0])}
         optimizer.step(params, grads)  # cache = g^2 either way: the step is lr * sign(g), nearly
         np.testing.assert_allclose(params["w"], 1.0 - 0.1 * grads["w"] / (np.abs(grads["w"]) + 1e-7))
+
+
+# --------------------------------------------------------------------------- convolution and pooling
+
+EDGE_GEOMETRIES = [  # (kernel, stride, padding, input size): the corners of the geometry
+    window_cases.Geometry((1, 1), (1, 1), (0, 0), (3, 4)),  # a 1x1 kernel
+    window_cases.Geometry((3, 2), (1, 1), (1, 0), (1, 2)),  # the kernel equals the padded input
+    window_cases.Geometry((2, 2), (3, 4), (0, 1), (7, 6)),  # strides larger than the kernel
+    window_cases.Geometry((3, 3), (2, 2), (1, 1), (5, 5)),
+]
+
+
+def conv_gradients(x, weight, bias, geometry, upstream):
+    leaves = [tg.Tensor(a.copy(), requires_grad=True) for a in (x, weight, bias)]
+    out = F.conv2d(*leaves, stride=geometry.stride, padding=geometry.padding)
+    out.backward(upstream)
+    return out.data, [leaf.grad for leaf in leaves]
+
+
+def check_conv(x, weight, bias, geometry, rng):
+    expected = analytic.conv2d_forward(x, weight, bias, geometry.stride, geometry.padding)
+    upstream = rng.standard_normal(expected.shape)
+    value, grads = conv_gradients(x, weight, bias, geometry, upstream)
+    np.testing.assert_allclose(value, expected, **TOLERANCE)
+    oracle = analytic.conv2d_backward(upstream, x, weight, geometry.stride, geometry.padding)
+    for name, got, want in zip(("dX", "dW", "db"), grads, oracle):
+        np.testing.assert_allclose(got, want, **TOLERANCE, err_msg=name)
+
+
+@given(window_cases.convolutions(), st.integers(0, 2**32 - 1))
+def test_conv2d(drawn, seed):
+    check_conv(*drawn, np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("geometry", EDGE_GEOMETRIES, ids=repr)
+def test_conv2d_edge_geometries(geometry):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, *geometry.size))
+    check_conv(x, rng.standard_normal((4, 3, *geometry.kernel)), rng.standard_normal(4), geometry, rng)
+
+
+def check_pool(function, forward, backward, x, geometry, rng):
+    arguments = (geometry.kernel, geometry.stride, geometry.padding)
+    expected = forward(x, *arguments)
+    upstream = rng.standard_normal(expected.shape)
+    leaf = tg.Tensor(x.copy(), requires_grad=True)
+    out = function(leaf, *arguments)
+    out.backward(upstream)
+    np.testing.assert_allclose(out.data, expected, **TOLERANCE)
+    np.testing.assert_allclose(leaf.grad, backward(upstream, x, *arguments), **TOLERANCE)
+
+
+POOLS = {
+    "max": (F.max_pool2d, analytic.max_pool2d_forward, analytic.max_pool2d_backward),
+    "avg": (F.avg_pool2d, analytic.avg_pool2d_forward, analytic.avg_pool2d_backward),
+}
+
+
+@pytest.mark.parametrize("kind", POOLS)
+@given(drawn=window_cases.poolings(), seed=st.integers(0, 2**32 - 1))
+def test_pooling(kind, drawn, seed):
+    check_pool(*POOLS[kind], *drawn, np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("kind", POOLS)
+@pytest.mark.parametrize("geometry", [g for g in EDGE_GEOMETRIES if all(2 * p <= k for p, k in zip(g.padding, g.kernel))],
+                         ids=repr)
+def test_pooling_edge_geometries(kind, geometry):
+    rng = np.random.default_rng(1)
+    x = rng.permutation(2 * 3 * int(np.prod(geometry.size))).reshape(2, 3, *geometry.size) / 10.0  # no ties
+    check_pool(*POOLS[kind], x, geometry, rng)

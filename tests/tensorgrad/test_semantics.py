@@ -288,3 +288,22 @@ def test_without_detect_anomaly_inf_gradients_pass_silently():
     x = tg.Tensor(np.array([1.0, 2.0]), requires_grad=True)
     (x * np.array([np.inf, 1.0])).sum().backward()
     assert np.isinf(x.grad[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@given(data=st.data())
+def test_where_selects_the_same_bits_as_numpy(dtype, data):
+    """Where's branch-free select (ops/elementwise.py) equals np.where bit for bit: NaN, inf,
+    -0.0 and broadcasting included."""
+    shape_a, shape_b, shape_condition = data.draw(tgst.broadcastable_shapes(3, max_side=3))
+    special = st.sampled_from([np.nan, np.inf, -np.inf, -0.0, 0.0, 1.5, -2.25])
+    a = np.asarray(data.draw(st.lists(special, min_size=int(np.prod(shape_a)), max_size=int(np.prod(shape_a)))),
+                   dtype=dtype).reshape(shape_a)
+    b = np.asarray(data.draw(st.lists(special, min_size=int(np.prod(shape_b)), max_size=int(np.prod(shape_b)))),
+                   dtype=dtype).reshape(shape_b)
+    condition = np.asarray(data.draw(st.lists(st.booleans(), min_size=int(np.prod(shape_condition)),
+                                              max_size=int(np.prod(shape_condition))))).reshape(shape_condition)
+    got = tg.where(condition, tg.Tensor(a), tg.Tensor(b)).data
+    expected = np.where(condition, a, b)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert np.ascontiguousarray(got).tobytes() == np.ascontiguousarray(expected).tobytes()

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import nn
+
 from builders import assert_arrays_equal, expected_arrays, files_under, load, tiny_images, write_folder, write_zip
 from nn.datasets import (
     ARCHIVE_NAME, CACHE_NAME, DATA_ENV_VAR, DatasetError, default_cache_dir, download_fashion_mnist, load_fashion_mnist,
@@ -29,6 +31,18 @@ def test_zip_archive_round_trips_every_pixel(archive, tmp_path):
     arrays = load(path, tmp_path / "cache")
     assert [a.shape for a in arrays] == [(20, 28, 28), (20,), (10, 28, 28), (10,)]
     assert_arrays_equal(arrays, expected_arrays(images))
+
+
+def test_channels_gives_the_layout_conv2d_takes(archive, tmp_path):
+    path, images = archive
+    X_train, y_train, X_test, y_test = load(path, tmp_path / "cache", channels=True)
+    assert X_train.shape == (20, 1, 28, 28) and X_test.shape == (10, 1, 28, 28)
+    expected = expected_arrays(images)
+    np.testing.assert_array_equal(X_train[:, 0], expected[0])
+    np.testing.assert_array_equal(y_test, expected[3])
+    scaled = nn.scale_images(X_test)
+    assert scaled.shape == (10, 1, 28, 28) and scaled.dtype == np.float32
+    np.testing.assert_array_equal(scaled.reshape(10, -1), nn.scale_and_flatten(X_test))
 
 
 def test_extracted_folder_gives_the_same_arrays(tmp_path):

@@ -1,0 +1,142 @@
+"""Convolution and pooling composed from primitives: pad, sliding windows, reshape,
+transpose, matmul, max and sum. No backward code: the chain rule through these gives
+dW (a sum over windows), dX (col2im, i.e. a full convolution with the flipped kernel)
+and max-pool's routing of the gradient to each window's maximum.
+
+Names, layouts and output sizes follow PyTorch: x is (N, C, H, W), a conv weight is
+(F, C, kh, kw), and an output side is floor((side + 2 * padding - kernel) / stride) + 1.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from .. import ops
+from ..ops.windows import PAD_MODES
+from ..tensor import Tensor, as_tensor
+
+Pair = int | tuple[int, int]
+
+
+def pad(x: Any, width: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """x padded with width = ((before, after), ...) per axis, NumPy's layout (an int or one
+    pair applies to every axis); mode 'constant' (with `value`), 'reflect' or 'replicate'."""
+    x = as_tensor(x)
+    if mode not in PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {PAD_MODES}, got {mode!r}")
+    pairs = _pad_width(width, x.ndim)
+    if mode == "reflect":
+        for axis, ((before, after), n) in enumerate(zip(pairs, x.shape)):
+            if max(before, after) >= n:
+                raise ValueError(f"pad: reflect padding ({before}, {after}) must be smaller than axis "
+                                 f"{axis} of length {n}")
+    if mode == "replicate" and any(n == 0 for n, pair in zip(x.shape, pairs) if any(pair)):
+        raise ValueError(f"pad: cannot replicate the edge of an empty axis (shape {x.shape})")
+    return ops.Pad.apply(x, width=pairs, mode=mode, value=value)
+
+
+def _pad_width(width: Any, ndim: int) -> tuple[tuple[int, int], ...]:
+    if _is_int(width):
+        pairs = ((width, width),) * ndim
+    else:
+        width = tuple(width)
+        if len(width) == 2 and all(_is_int(w) for w in width):
+            pairs = (tuple(width),) * ndim
+        else:
+            pairs = tuple(tuple(pair) for pair in width)
+    if len(pairs) != ndim or any(len(pair) != 2 or not all(_is_int(w) and w >= 0 for w in pair) for pair in pairs):
+        raise ValueError(f"pad: width must be a non-negative int, one pair or {ndim} (before, after) "
+                         f"pairs of non-negative ints, got {width!r}")
+    return tuple((int(before), int(after)) for before, after in pairs)
+
+
+def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pair = 0) -> Tensor:
+    """out[n, f, i, j] = bias[f] + sum over c, p, q of weight[f, c, p, q] * x[n, c, i*sh + p, j*sw + q]
+    (x zero-padded first): a dot product of the kernel with every window.
+
+    Computed as im2col + one batched matmul: the weight reshaped to (F, C*kh*kw) times
+    each image's windows laid out as columns of C*kh*kw numbers, (N, C*kh*kw, rows*columns),
+    which leaves the result in (N, F, rows, columns) order with no transpose
+    (benchmarks/NOTES.md compares this with other layouts, einsum and tensordot).
+    """
+    x = as_tensor(x)
+    weight = as_tensor(weight, x)
+    _check_rank("conv2d", "x", x, "(N, C, H, W)")
+    _check_rank("conv2d", "weight", weight, "(F, C, kh, kw)")
+    n, channels = x.shape[:2]
+    filters, weight_channels, kh, kw = weight.shape
+    if weight_channels != channels:
+        raise ValueError(f"conv2d: weight of shape {weight.shape} expects {weight_channels} input channels, "
+                         f"x of shape {x.shape} has {channels}")
+    if bias is not None:
+        bias = as_tensor(bias, x)
+        if bias.shape != (filters,):
+            raise ValueError(f"conv2d: bias must have shape ({filters},), one per filter, got {bias.shape}")
+    stride = _pair("conv2d", "stride", stride, least=1)
+    windows, (rows, columns) = _sliding_windows("conv2d", x, (kh, kw), stride, padding, 0.0)
+    cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, channels * kh * kw, rows * columns)
+    out = weight.reshape(filters, channels * kh * kw) @ cols
+    if bias is not None:
+        out = out + bias.reshape(filters, 1)
+    return out.reshape(n, filters, rows, columns)
+
+
+def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> Tensor:
+    """out[n, c, i, j] = max of the window at (i*sh, j*sw); padding adds -inf, so it never wins.
+    The gradient goes to each window's maximum (split evenly between exact ties)."""
+    return _pool_windows("max_pool2d", x, kernel_size, stride, padding, float("-inf")).max(axis=0)
+
+
+def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> Tensor:
+    """out[n, c, i, j] = mean of the window at (i*sh, j*sw); padded zeros count (PyTorch's
+    count_include_pad=True). Each element in a window gets 1/(kh*kw) of its gradient."""
+    windows = _pool_windows("avg_pool2d", x, kernel_size, stride, padding, 0.0)
+    return windows.sum(axis=0) * (1.0 / len(windows))
+
+
+def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None, padding: Pair, fill: float) -> Tensor:
+    x = as_tensor(x)
+    _check_rank(name, "x", x, "(N, C, H, W)")
+    kernel = _pair(name, "kernel_size", kernel_size, least=1)
+    stride = kernel if stride is None else _pair(name, "stride", stride, least=1)
+    half = _pair(name, "padding", padding, least=0)
+    if any(2 * p > k for p, k in zip(half, kernel)):
+        raise ValueError(f"{name}: padding {half} must be at most half the kernel size {kernel}")
+    windows, _ = _sliding_windows(name, x, kernel, stride, half, fill)
+    # (kh * kw, N, C, rows, columns): NumPy reduces over a leading axis of a contiguous
+    # array ~30x faster than over the two short trailing axes of the strided view
+    # (benchmarks/NOTES.md), and the copy costs less than that saves.
+    n, channels, rows, columns, kh, kw = windows.shape
+    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, channels, rows, columns)
+
+
+def _sliding_windows(name: str, x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
+                     padding: Pair, fill: float) -> tuple[Tensor, tuple[int, int]]:
+    """The (N, C, rows, columns, kh, kw) windows of x padded by `padding` with `fill`."""
+    padding = _pair(name, "padding", padding, least=0)
+    padded = tuple(side + 2 * p for side, p in zip(x.shape[2:], padding))
+    if any(k > side for k, side in zip(kernel, padded)):
+        raise ValueError(f"{name}: kernel {kernel} is larger than the padded input {padded} "
+                         f"(x of shape {x.shape}, padding {padding})")
+    if any(padding):
+        (ph, pw) = padding
+        x = ops.Pad.apply(x, width=((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="constant", value=fill)
+    out_size = tuple((side - k) // s + 1 for side, k, s in zip(padded, kernel, stride))
+    return ops.SlidingWindows.apply(x, kernel=kernel, stride=stride), out_size
+
+
+def _check_rank(name: str, label: str, tensor: Tensor, layout: str) -> None:
+    if tensor.ndim != 4:
+        raise ValueError(f"{name}: {label} must be 4-D {layout}, got shape {tensor.shape}")
+
+
+def _pair(name: str, label: str, value: Any, least: int) -> tuple[int, int]:
+    """An int or a pair of ints, each >= least, as a pair."""
+    pair = (value, value) if _is_int(value) else tuple(value) if isinstance(value, (tuple, list)) else None
+    if pair is None or len(pair) != 2 or not all(_is_int(v) and v >= least for v in pair):
+        raise ValueError(f"{name}: {label} must be an int >= {least} or a pair of them, got {value!r}")
+    return (int(pair[0]), int(pair[1]))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
