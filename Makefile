@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SHARED_DATA := $(abspath ../shared/data)
 
-.PHONY: demo test setup dot bench clean notebooks
+.PHONY: demo test lint setup dot bench clean notebooks
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,12 @@ dot:
 	     (apt-get update -qq >/dev/null && apt-get install -y -qq graphviz >/dev/null)); \
 	  else echo "warning: Graphviz 'dot' is missing and apt-get is unavailable"; fi; }
 
-test: setup
+# ruff and mypy, configured in pyproject.toml; `make test` runs them first, so CI keeps them clean
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: setup lint
 	@if [ -d "$(SHARED_DATA)" ] && [ -z "$$TENSORGRAD_DATA" ]; then export TENSORGRAD_DATA="$(SHARED_DATA)"; fi; \
 	$(PY) -m pytest
 
@@ -64,4 +69,4 @@ notebooks: setup
 	$(PY) docs/notebooks.py --out build/notebooks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

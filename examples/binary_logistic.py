@@ -17,6 +17,7 @@ import common
 common.use_one_blas_thread()  # before NumPy loads: BLAS reads the setting once
 
 import json  # noqa: E402
+from typing import Any  # noqa: E402
 
 import nn  # noqa: E402
 from nn.model import Model  # noqa: E402
@@ -48,7 +49,8 @@ def main() -> None:
 
     loss, accuracy = model.evaluate(X_test, y_test)
     print(f"test, acc: {accuracy:.3f}, loss: {loss:.4g}")
-    predicted = model.output_activation.predictions(model.predict(X_test))
+    output_activation: Any = model.output_activation  # a layer with a `predictions` rule
+    predicted = output_activation.predictions(model.predict(X_test))
     print("confusion matrix (rows: true arm, columns: predicted arm):")
     print(nn.confusion_matrix(y_test[:, 0], predicted[:, 0], 2))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def parse_run_arguments(
     return args
 
 
-Line = tuple[Iterable[float], Sequence[float], Mapping[str, Any]]
+Line = tuple[Sequence[float], Sequence[float], Mapping[str, Any]]
 
 
 def save_line_plot(

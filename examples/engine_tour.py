@@ -72,6 +72,7 @@ def train_tiny_network(rng: np.random.Generator, steps: int = 400, learning_rate
             p.grad = None
         loss.backward()
         for p in params.values():
+            assert p.grad is not None  # backward() gave every parameter a gradient
             p.data -= learning_rate * p.grad
         if step % 50 == 0:
             print(f"step {step:4d}   loss {loss.item():.5f}")

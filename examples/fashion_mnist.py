@@ -21,24 +21,25 @@ import common
 
 common.use_one_blas_thread()  # before NumPy loads: BLAS reads the setting once
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import zipfile  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import itertools
+import json
+import os
+import re
+import sys
+import time
+import zipfile
+from pathlib import Path
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
-import nn  # noqa: E402
-import tensorgrad  # noqa: E402
-from nn.datasets import ARCHIVE_NAME, DATA_ENV_VAR, DatasetError  # noqa: E402
-from nn.images import ImageFileError, read_image  # noqa: E402
-from nn.files import ModelFileError  # noqa: E402
-from tensorgrad.viz import draw_graph, render  # noqa: E402
+import nn
+import tensorgrad
+from nn.datasets import ARCHIVE_NAME, DATA_ENV_VAR, DatasetError
+from nn.images import ImageFileError, read_image
+from nn.files import ModelFileError
+from tensorgrad.viz import draw_graph, render
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -47,7 +48,8 @@ LABELS = nn.FASHION_MNIST_LABELS
 SAMPLE_COUNT = 5
 GRAPH_BATCH = 2
 
-OPTIMIZERS = {"sgd": nn.SGD, "adagrad": nn.Adagrad, "rmsprop": nn.RMSprop, "adam": nn.Adam}
+OPTIMIZERS: dict[str, type[nn.Optimizer]] = {
+    "sgd": nn.SGD, "adagrad": nn.Adagrad, "rmsprop": nn.RMSprop, "adam": nn.Adam}
 
 RECIPES = {
     # Chapter 19 as printed: 0.01 * randn weights, Adam(decay=1e-3), data shuffled once.
@@ -96,7 +98,7 @@ def load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndar
     """uint8 images and labels as the loader returns them (sorted by label)."""
     counts = None
     if args.images_per_label is not None:
-        counts = dict(zip(("train", "test"), args.images_per_label))
+        counts = dict(zip(("train", "test"), args.images_per_label, strict=False))
     try:
         return nn.load_fashion_mnist(data_source(args.data), args.cache_dir, counts)
     except (DatasetError, OSError) as error:
@@ -124,7 +126,7 @@ def build_model(settings: dict, seed: int) -> nn.Model:
         model.add(nn.Flatten())
     sizes = [in_channels * side * side, *settings["hidden"], len(LABELS)]
     layer_seeds = np.random.SeedSequence(seed).generate_state(2 * len(sizes)).tolist()
-    for index, (n_inputs, n_neurons) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for index, (n_inputs, n_neurons) in enumerate(itertools.pairwise(sizes)):
         model.add(nn.Dense(n_inputs, n_neurons, init=settings["init"], seed=layer_seeds[2 * index]))
         if index == len(sizes) - 2:
             break
@@ -175,7 +177,8 @@ def settings_from(args: argparse.Namespace) -> dict:
     for key in ("channels", "padding"):
         if getattr(args, key) is not None and key not in settings:
             raise CommandError(f"--{key} needs a convolutional recipe (cnn), not {args.recipe!r}")
-    for key in ("channels", "padding", "hidden", "init", "optimizer", "learning_rate", "decay", "dropout", "epochs", "batch_size"):
+    for key in ("channels", "padding", "hidden", "init", "optimizer", "learning_rate", "decay", "dropout", "epochs",
+                "batch_size"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
     return settings
@@ -322,7 +325,7 @@ def predict(args: argparse.Namespace) -> int:
             failures += 1
     if images:
         probabilities = model.predict(model_inputs(model, np.stack(images)))
-        for path, row in zip(paths, probabilities):
+        for path, row in zip(paths, probabilities, strict=False):
             best = np.argsort(row)[::-1][: args.top]
             print(f"{path}: " + ", ".join(f"{LABELS[k]} {row[k]:.1%}" for k in best))
     if failures:

@@ -44,7 +44,8 @@ def build_model(optimizer: nn.Optimizer, seed: int) -> Model:
 
 
 def plot_curves(histories: dict[str, dict], key: str, title: str, path: Path, log_scale: bool) -> Path:
-    lines = {name: (range(1, len(history[key]) + 1), history[key], {}) for name, history in histories.items()}
+    lines: dict[str, tuple[range, list, dict]] = {
+        name: (range(1, len(history[key]) + 1), history[key], {}) for name, history in histories.items()}
     return common.save_line_plot(path, title, lines, xlabel="epoch", ylabel=key.replace("_", " "),
                                  log_scale=log_scale)
 

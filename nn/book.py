@@ -52,11 +52,21 @@ from .losses import (
 from .optimizers import SGD, Adagrad, Adam, RMSprop
 
 __all__ = [
-    "Layer_Dense", "Layer_Dropout",
-    "Activation_ReLU", "Activation_Softmax", "Activation_Sigmoid", "Activation_Linear",
-    "Loss_CategoricalCrossentropy", "Loss_BinaryCrossentropy", "Loss_MeanSquaredError",
-    "Loss_MeanAbsoluteError", "Activation_Softmax_Loss_CategoricalCrossentropy",
-    "Optimizer_SGD", "Optimizer_Adagrad", "Optimizer_RMSprop", "Optimizer_Adam",
+    "Activation_Linear",
+    "Activation_ReLU",
+    "Activation_Sigmoid",
+    "Activation_Softmax",
+    "Activation_Softmax_Loss_CategoricalCrossentropy",
+    "Layer_Dense",
+    "Layer_Dropout",
+    "Loss_BinaryCrossentropy",
+    "Loss_CategoricalCrossentropy",
+    "Loss_MeanAbsoluteError",
+    "Loss_MeanSquaredError",
+    "Optimizer_Adagrad",
+    "Optimizer_Adam",
+    "Optimizer_RMSprop",
+    "Optimizer_SGD",
 ]
 
 
@@ -130,7 +140,7 @@ class _EngineBackward:
                                     allow_unused=True)
         self._result = self._penalty = None  # the graph is spent; the next forward records a new one
         self.dinputs = _gradient_array(gradients[0], self.inputs)
-        for name, parameter, gradient in zip(self._parameter_names, self._parameters(), gradients[1:]):
+        for name, parameter, gradient in zip(self._parameter_names, self._parameters(), gradients[1:], strict=False):
             setattr(self, "d" + name, _gradient_array(gradient, parameter.data))
 
 

@@ -32,7 +32,7 @@ def check_number(
     try:
         number = float(value)
     except OverflowError:  # an int beyond float's range
-        number = math.inf if value > 0 else -math.inf
+        number = math.inf if value > 0 else -math.inf  # type: ignore[operator]  # the numbers ABCs declare no comparisons
     in_range = (
         math.isfinite(number)
         and (above is None or number > above)
@@ -56,7 +56,7 @@ def check_integer(name: str, value: Any, *, minimum: int = 1, maximum: int | Non
         expected = {1: "a positive integer", 0: "a non-negative integer"}.get(minimum, f"an integer >= {minimum}")
     expected += " or None" if allow_none else ""
     if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-            or value < minimum or (maximum is not None and value > maximum)):
+            or value < minimum or (maximum is not None and value > maximum)):  # type: ignore[operator]  # the numbers ABCs declare no comparisons
         raise ValueError(f"{name}: expected {expected}, got {value!r:.80}")
     return int(value)
 
@@ -68,7 +68,7 @@ def check_seed(name: str, value: Any) -> int | None:
     expected = "None or an integer from 0 to 2**128 - 1"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name}: expected {expected}, got {value!r:.80}")
-    if not 0 <= value <= MAX_SEED:
+    if not 0 <= value <= MAX_SEED:  # type: ignore[operator]  # the numbers ABCs declare no comparisons
         raise ValueError(f"{name}: expected {expected}, got {value!r:.80}")
     return int(value)
 

@@ -26,7 +26,7 @@ def _side_pair(name: str, value: Any, least: int = 1) -> tuple[int, int]:
     """An int or a pair of ints in [least, MAX_KERNEL_SIDE], as a pair (JSON lists too)."""
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(pair) != 2 or not all(isinstance(side, numbers.Integral) and not isinstance(side, bool)
-                                 and least <= side <= MAX_KERNEL_SIDE for side in pair):
+                                 and least <= side <= MAX_KERNEL_SIDE for side in pair):  # type: ignore[operator]  # the numbers ABCs declare no comparisons
         raise ValueError(f"{name}: expected an int in [{least}, {MAX_KERNEL_SIDE}] or a pair of them, "
                          f"got {value!r:.80}")
     return (int(pair[0]), int(pair[1]))
@@ -84,7 +84,8 @@ class Conv2D(Penalized):
         return functional.conv2d(x, self.weights, self.biases, stride=self.stride, padding=self.padding)
 
     @classmethod
-    def parameter_shapes(cls, *, in_channels: Any, out_channels: Any, kernel_size: Any, dtype: Any = np.float32,
+    def parameter_shapes(cls, *, in_channels: Any, out_channels: Any, kernel_size: Any,  # type: ignore[override]  # a layer's own config keys, required
+                         dtype: Any = np.float32,
                          **hyperparameters: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         """weights (out_channels, in_channels, kh, kw) and biases (out_channels,), of `dtype`:
         what building the layer allocates, known before anything is (model files ask)."""

@@ -8,7 +8,7 @@ gives out-of-sample test data; pass `seed=` to get the same points again. X is f
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 

@@ -52,7 +52,7 @@ def check_inputs(X: Any, name: str, dtype: np.dtype | None, sample_shape: tuple 
 def _fits(shape: tuple, expected: tuple) -> bool:
     if expected == (...,):
         return True
-    return len(shape) == len(expected) and all(e is None or e == side for side, e in zip(shape, expected))
+    return len(shape) == len(expected) and all(e is None or e == side for side, e in zip(shape, expected, strict=False))
 
 
 def check_targets(y: Any, name: str, samples: int, x_name: str, classes: int | None) -> np.ndarray:

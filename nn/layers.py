@@ -118,7 +118,7 @@ class Dense(Penalized):
         self.biases = Tensor(np.zeros((1, self.n_neurons), dtype=self.dtype), requires_grad=True)
 
     @classmethod
-    def parameter_shapes(cls, *, n_inputs: Any, n_neurons: Any, dtype: Any = np.float32,
+    def parameter_shapes(cls, *, n_inputs: Any, n_neurons: Any, dtype: Any = np.float32,  # type: ignore[override]  # a layer's own config keys, required
                          **hyperparameters: Any) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         """weights (n_inputs, n_neurons) and biases (1, n_neurons), both of `dtype`."""
         n_inputs = check_integer("n_inputs", n_inputs)

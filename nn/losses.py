@@ -6,7 +6,8 @@ adds `loss.regularization_loss(model)` and runs backward on the sum, reporting b
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from tensorgrad import Tensor, functional
 from tensorgrad.tensor import as_tensor
@@ -36,7 +37,7 @@ class Loss(Module):
         and whatever a layer of yours offers. A zero Tensor (no graph) when none has one.
         """
         roots = [model_or_layers] if isinstance(model_or_layers, Module) else list(model_or_layers)
-        modules = {}
+        modules: dict[int, Module] = {}
         for root in roots:
             if not isinstance(root, Module):
                 raise TypeError(f"model_or_layers: expected Modules, got {type(root).__name__}")

@@ -7,7 +7,8 @@ not a mean of batch means (which would over-weight a short last batch).
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 

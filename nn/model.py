@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -57,7 +58,7 @@ class Model(Module):
         self._penalized: list[Module] = []
 
     # ------------------------------------------------------------------ building
-    def add(self, module: Module) -> "Model":
+    def add(self, module: Module) -> Model:
         """Append a layer (any Module); its parameters are registered as "<index>.<name>"."""
         if not isinstance(module, Module):
             raise TypeError(f"module: expected a Module (a layer or activation), got {type(module).__name__}")
@@ -67,7 +68,7 @@ class Model(Module):
         return self
 
     def set(self, *, loss: Loss | None = None, optimizer: Optimizer | None = None,
-            accuracy: Accuracy | None = None) -> "Model":
+            accuracy: Accuracy | None = None) -> Model:
         """Choose the loss, optimizer and accuracy; an argument left as None keeps the current one."""
         for name, value, kind in (("loss", loss, Loss), ("optimizer", optimizer, Optimizer),
                                   ("accuracy", accuracy, Accuracy)):
@@ -82,7 +83,7 @@ class Model(Module):
         self._finalized = False
         return self
 
-    def finalize(self) -> "Model":
+    def finalize(self) -> Model:
         """Hand the parameters to the optimizer and remember what predictions come from.
 
         Call it after `add` and `set`, before `train` (as in the book). Predictions come
@@ -97,6 +98,7 @@ class Model(Module):
                              f"call model.set({missing[0]}=...) first")
         self._prepare_outputs()
         parameters = self.parameters()
+        assert self.optimizer is not None  # `missing` above refused a model without one
         # a re-finalize (after set(accuracy=...), say) keeps the optimizer's running state
         if list(map(id, self.optimizer.params)) != list(map(id, parameters)):
             self.optimizer.set_parameters(parameters)
@@ -107,7 +109,8 @@ class Model(Module):
         """What predictions are read from, whether the loss is taken from the logits,
         and which layers carry a penalty (asked once: building a step's loss asks only them)."""
         activation = self.output_activation
-        self._prediction_rule = None if activation is None else activation.predictions
+        # output_activation returns only a layer whose `predictions` is callable
+        self._prediction_rule = None if activation is None else activation.predictions  # type: ignore[attr-defined]
         self._loss_from_logits = type(activation) is Softmax and type(self.loss) is CategoricalCrossEntropy
         with tensorgrad.no_grad():
             self._penalized = [m for m in self.modules() if m.regularization_penalty() is not None]
@@ -174,6 +177,7 @@ class Model(Module):
 
     def regularization_loss(self) -> Tensor:
         """The penalty of every layer that offers one (a zero Tensor when none does)."""
+        assert self.loss is not None, "regularization_loss: the model has no loss; call model.set(loss=...) first"
         return self.loss.regularization_loss(self._penalized)
 
     # ------------------------------------------------------------------ evaluation
@@ -188,15 +192,18 @@ class Model(Module):
         batch_count(len(X), batch_size)
         if not self._finalized:
             self._prepare_outputs()
+        assert self.accuracy is not None  # check_ready above
         self.accuracy.init(y)
         return self.evaluate_checked(X, y, batch_size)
 
     def evaluate_checked(self, X: np.ndarray, y: np.ndarray, batch_size: int | None) -> tuple[float, float]:
         """`evaluate` on data already checked (the training loop's validation)."""
+        assert self.accuracy is not None  # the callers checked the model is ready
         self.accuracy.new_pass()
         loss_sum = 0.0
         with self._evaluation():
             for X_batch, y_batch in batches(X, y, batch_size):
+                assert y_batch is not None  # batches gives targets when it is given some
                 outputs, data_loss = self.data_loss(X_batch, y_batch)
                 loss_sum += data_loss.item() * len(X_batch)
                 self.accuracy.calculate(self.predictions_from(outputs), y_batch)
@@ -216,11 +223,12 @@ class Model(Module):
         """(what predictions are read from, mean data loss). With the loss from the logits
         the first is the logits: their argmax is the argmax of the softmax probabilities."""
         if self._loss_from_logits:
-            logits = X_batch
+            logits: Any = X_batch
             for layer in self.layers[:-1]:
                 logits = layer(logits)
             return logits, functional.cross_entropy(logits, y_batch)
         outputs = self.forward(X_batch)
+        assert self.loss is not None  # the callers checked the model is ready
         return outputs, self.loss(outputs, y_batch)
 
     def predictions_from(self, outputs: Any) -> np.ndarray:
@@ -275,11 +283,11 @@ class Model(Module):
                 f"parameters: expected {len(layers)} entries (one per layer with parameters), got {len(parameters)}"
             )
         pairs = []
-        for index, (layer, arrays) in enumerate(zip(layers, parameters)):
+        for index, (layer, arrays) in enumerate(zip(layers, parameters, strict=False)):
             targets = layer.parameters()
             if len(arrays) != len(targets):
                 raise ValueError(f"parameters[{index}]: expected {len(targets)} arrays, got {len(arrays)}")
-            for position, (target, array) in enumerate(zip(targets, arrays)):
+            for position, (target, array) in enumerate(zip(targets, arrays, strict=False)):
                 array = np.asarray(array)
                 if array.shape != target.shape or array.dtype != target.dtype:
                     raise ValueError(
@@ -298,7 +306,7 @@ class Model(Module):
         model_files.save_model(self, path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Model":
+    def load(cls, path: str | os.PathLike) -> Model:
         """Rebuild a model written by `save` (or `save_checkpoint`), finalized and ready to
         predict or train on; the whole file is checked before anything is built."""
         return model_files.load_model(cls, path)
@@ -310,7 +318,7 @@ class Model(Module):
         model_files.save_model(self, path, checkpoint=True)
 
     @classmethod
-    def load_checkpoint(cls, path: str | os.PathLike) -> "Model":
+    def load_checkpoint(cls, path: str | os.PathLike) -> Model:
         """Rebuild a model written by `save_checkpoint`, with its training state."""
         return model_files.load_model(cls, path, checkpoint=True)
 

@@ -10,7 +10,8 @@ raises AttributeError); the module only remembers which names are parameters and
 from __future__ import annotations
 
 import inspect
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -29,6 +30,9 @@ class Module:
     """
 
     training: bool
+    # set in __init__ with object.__setattr__ (before the registering __setattr__ can run)
+    _parameter_names: dict[str, None]
+    _child_names: dict[str, None]
 
     def __init__(self) -> None:
         # dicts used as ordered sets of attribute names
@@ -77,7 +81,7 @@ class Module:
         self._parameter_names.pop(name, None)
         self._child_names.pop(name, None)
 
-    def add_module(self, name: str, module: "Module") -> None:
+    def add_module(self, name: str, module: Module) -> None:
         """Register a child under a name that need not be an identifier ("0", "1", ...)."""
         if not isinstance(module, Module):
             raise TypeError(f"module must be a Module, got {type(module).__name__}")
@@ -91,7 +95,7 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ traversal
-    def _named_modules(self) -> list[tuple[str, "Module"]]:
+    def _named_modules(self) -> list[tuple[str, Module]]:
         """(prefix, module) for self and every descendant, depth first, each module once.
 
         The prefix is the dotted path followed by a dot ("" for self, "0." for a child).
@@ -109,12 +113,12 @@ class Module:
             stack.extend(reversed(children))
         return result
 
-    def children(self) -> list["Module"]:
+    def children(self) -> list[Module]:
         """The direct sub-modules, in assignment order."""
         unique = {id(child): child for child in (self.__dict__[name] for name in self._child_names)}
         return list(unique.values())
 
-    def modules(self) -> list["Module"]:
+    def modules(self) -> list[Module]:
         """Self and all descendants, depth first (pre-order)."""
         return [module for _, module in self._named_modules()]
 
@@ -139,7 +143,7 @@ class Module:
         for parameter in self.parameters():
             parameter.grad = None
 
-    def train_mode(self, mode: bool = True) -> "Module":
+    def train_mode(self, mode: bool = True) -> Module:
         """Switch self and every descendant to training (or, with mode=False, evaluation).
 
         PyTorch calls this `train()`; here that name is the book's `Model.train(X, y)`,
@@ -151,7 +155,7 @@ class Module:
             module.training = mode
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Switch self and every descendant to evaluation mode (Dropout becomes identity)."""
         return self.train_mode(False)
 
@@ -273,7 +277,7 @@ class Sequential(Module):
         for module in modules:
             self.append(module)
 
-    def append(self, module: Module) -> "Sequential":
+    def append(self, module: Module) -> Sequential:
         """Add a module at the end."""
         if not isinstance(module, Module):
             raise TypeError(f"Sequential.append: module must be a Module, got {type(module).__name__}")

@@ -24,7 +24,8 @@ allocator hands back memory still in the cache; benchmarks/NOTES.md).
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -138,14 +139,15 @@ class Optimizer:
         inside = self._updating
         if not inside:
             self.pre_update_params()
-        for parameter, (buffers, scratch) in zip(self.params, self._work):
+        for parameter, (buffers, scratch) in zip(self.params, self._work, strict=False):
             grad = parameter.grad
             if grad is not None:
                 self.update(parameter.data, grad, buffers, scratch)
         if not inside:
             self.post_update_params()
 
-    def update(self, weights: np.ndarray, grad: np.ndarray, buffers: list[np.ndarray], scratch: np.ndarray) -> None:
+    def update(self, weights: np.ndarray, grad: np.ndarray, buffers: list[np.ndarray],
+               scratch: np.ndarray | None) -> None:
         """Change `weights` in place; `buffers` are this parameter's state arrays (in
         `buffer_names` order) and `scratch` a work array of the same shape (None unless
         `uses_scratch`)."""
@@ -182,7 +184,7 @@ class Optimizer:
         self.iterations = int(state["iterations"])
         self.current_learning_rate = float(state["current_learning_rate"])
         for name in self.buffer_names:
-            for target, source in zip(self.buffers[name], state["buffers"][name]):
+            for target, source in zip(self.buffers[name], state["buffers"][name], strict=False):
                 np.copyto(target, source)
 
     def get_config(self) -> dict[str, Any]:
@@ -223,7 +225,7 @@ def _buffer_problems(name: str, given: Any, expected: list[np.ndarray]) -> list[
     return [
         f"buffers[{name!r}][{index}]: expected an ndarray of shape {target.shape}, got "
         f"{getattr(source, 'shape', type(source).__name__)}"
-        for index, (source, target) in enumerate(zip(given, expected))
+        for index, (source, target) in enumerate(zip(given, expected, strict=False))
         if not isinstance(source, np.ndarray) or source.shape != target.shape
     ]
 

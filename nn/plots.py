@@ -33,7 +33,7 @@ def plot_history(
     epochs = np.arange(1, len(history["loss"]) + 1)
     marker = "o" if len(epochs) <= 30 else None
     figure = Figure(figsize=(10, 4.4 if note else 4), layout="constrained")
-    for axes, key in zip(figure.subplots(1, 2), ("loss", "accuracy")):
+    for axes, key in zip(figure.subplots(1, 2), ("loss", "accuracy"), strict=False):
         axes.plot(epochs, history[key], marker=marker, label="training")
         if history.get(f"val_{key}"):
             axes.plot(epochs, history[f"val_{key}"], marker=marker, label="validation")

@@ -21,7 +21,8 @@ import os
 import re
 import traceback
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, cast
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -105,7 +106,7 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     lead = len(grad_shape) - len(shape)
     axes = list(range(lead))  # new leading axes
     for i, n in enumerate(shape):
-        if lead < 0 or n != 1 and n != grad_shape[lead + i]:
+        if lead < 0 or (n != 1 and n != grad_shape[lead + i]):
             raise ValueError(f"unbroadcast: gradient of shape {grad_shape} cannot be reduced to shape {shape}")
         if n != grad_shape[lead + i]:
             axes.append(lead + i)  # an axis of length 1 that was stretched
@@ -113,7 +114,7 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     return summed.reshape(shape) if lead else summed
 
 
-def data_of(value: Any) -> np.ndarray:
+def data_of(value: Any) -> np.ndarray | np.generic:
     """The ndarray behind a value that is a Tensor (under create_graph) or already an array."""
     return value if isinstance(value, _ARRAYS) else value.data
 
@@ -198,7 +199,7 @@ class Function:
         return make(out, node)
 
     @staticmethod
-    def forward(ctx: Any, *arrays: np.ndarray, **params: Any) -> np.ndarray:
+    def forward(ctx: Any, *arrays: np.ndarray | np.generic, **params: Any) -> np.ndarray:
         raise NotImplementedError
 
     @staticmethod
@@ -259,7 +260,7 @@ def _user_frame() -> str:
 def producers(node: Function) -> list[tuple[Function | None, Any]]:
     """For each input of `node`: (the node that produced it, or None for a leaf; the input
     Tensor while the graph holds it, the leaf Tensor after a plain backward, else None)."""
-    result = []
+    result: list[tuple[Function | None, Any]] = []
     for source in node.inputs:
         if isinstance(source, Function):  # an edge kept after a plain backward
             result.append((source, None))
@@ -274,14 +275,16 @@ def output_of(node: Function) -> tuple[tuple, np.dtype, Any]:
     tensor = node.retained() if node.retained is not None else None
     if node.freed:
         return node.output_shape, node.output_dtype, tensor
-    return node.output.shape, node.output.dtype, tensor
+    output = cast(np.ndarray, node.output)  # set until a plain backward frees it
+    return output.shape, output.dtype, tensor
 
 
 def _free(node: Function) -> None:
     """Drop what backward needed, keep the structure: the saved arrays and the output's
     array go (the activations' memory), edges to the producers and the shapes stay."""
     node.inputs = tuple([x._node if x._node is not None else x for x in node.inputs])
-    node.output_shape, node.output_dtype = node.output.shape, node.output.dtype
+    output = cast(np.ndarray, node.output)  # each node is freed once, while it still has its output
+    node.output_shape, node.output_dtype = output.shape, output.dtype
     node.output = None
     node.saved_tensors = ()
     node.freed = True
@@ -338,7 +341,7 @@ def _walk(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: boo
     heap: list[tuple[int, Function]] = []
 
     def hand_on(tensors: Sequence[Any], input_grads: Sequence[Any], upstream: Any) -> None:
-        for tensor, grad in zip(tensors, input_grads):
+        for tensor, grad in zip(tensors, input_grads, strict=False):
             if grad is None or not tensor.requires_grad:
                 continue
             reduced = grad.shape != tensor.shape

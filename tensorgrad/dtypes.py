@@ -17,7 +17,7 @@ def scalar_dtype(value: bool | int | float, dtype: np.dtype) -> Any:
     """The dtype of a Python number next to a tensor of `dtype`: the tensor's own, unless
     the number does not fit its kind (a float next to integers or bools is float32, an int
     next to bools is int64)."""
-    if dtype.kind == "f" or dtype.kind in "iu" and type(value) is not float or type(value) is bool:
+    if dtype.kind == "f" or (dtype.kind in "iu" and type(value) is not float) or type(value) is bool:
         return dtype
     return np.float32 if type(value) is float else np.int64
 

@@ -116,7 +116,7 @@ class _Walkthrough:
                     self.lines.append(f"    {self._name(key)} = {_show(leaf.grad)}")
         else:
             self.lines.append("leaf gradients (what backward() adds to .grad):")
-            for key, leaf in self.leaves.items():
+            for key in self.leaves:
                 self.lines.append(f"    {self._name(key)} = {_show(self.leaf_grads[key])}")
 
     def _name(self, key: Key) -> str:
@@ -136,7 +136,7 @@ class _Walkthrough:
         rule = _rule(node)
         self.lines.append(f"    rule     {rule[0]}")
         self.lines.extend(f"             {line}" for line in rule[1:])
-        for letter, (producer, tensor) in zip(_argument_names(node), producers(node)):
+        for letter, (producer, tensor) in zip(_argument_names(node), producers(node), strict=False):
             key = _key(producer, tensor)
             if producer is not None:
                 kind, shape = f"from {producer.name}", output_of(producer)[0]
@@ -158,7 +158,7 @@ class _Walkthrough:
         summed = f"  (sum of {len(contributions)} uses of z)" if len(contributions) > 1 else ""
         self.lines.append(f"    arrives  dL/dz = {_show(grad)}{summed}")
         letters = _argument_names(node)
-        for letter, tensor, input_grad in zip(letters, node.inputs, node.backward(node, grad)):
+        for letter, tensor, input_grad in zip(letters, node.inputs, node.backward(node, grad), strict=False):
             if input_grad is None or not tensor.requires_grad:
                 continue
             note = ""
@@ -193,7 +193,7 @@ def _key(producer: Function | None, tensor: Tensor | None) -> Key:
 def _argument_names(node: Function) -> list[str]:
     """The names the op's forward gives its inputs (a, b, x, weights, ...); a variable
     number of inputs (*arrays) is numbered: arrays1, arrays2, ..."""
-    names = []
+    names: list[str] = []
     parameters = list(inspect.signature(type(node).forward).parameters.values())[1:]  # after ctx
     count = len(node.inputs)
     for parameter in parameters:
@@ -222,5 +222,5 @@ def _show(values: np.ndarray) -> str:
     return " ".join(line.strip() for line in text.splitlines())
 
 
-def _number(value: float) -> str:
+def _number(value: float | np.floating) -> str:
     return f"{value + 0:.4g}"  # + 0 turns -0.0 into 0.0

@@ -1,7 +1,8 @@
 """tensorgrad.grad: gradients of outputs with respect to chosen inputs, without touching `.grad`."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -28,7 +29,7 @@ def grad(
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
     seeds = []
-    for i, (out, seed) in enumerate(zip(outputs, grad_outputs)):
+    for i, (out, seed) in enumerate(zip(outputs, grad_outputs, strict=False)):
         if not out.requires_grad:
             raise RuntimeError(f"grad: output {i} does not require grad and has no graph")
         if seed is None:
@@ -48,10 +49,10 @@ def grad(
     retain = create_graph if retain_graph is None else retain_graph
     found = gradients_of(outputs, seeds, inputs, retain_graph=retain, create_graph=create_graph)
     results = []
-    for i, (x, g) in enumerate(zip(inputs, found)):
+    for i, (_x, g) in enumerate(zip(inputs, found, strict=False)):
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} was not used to compute the outputs (pass allow_unused=True)")
         if g is not None and not isinstance(g, Tensor):
-            g = Tensor._make(g if g.shape == x.shape else g, None)
+            g = Tensor._make(g, None)
         results.append(g)
     return tuple(results)

@@ -8,7 +8,8 @@ Tensor, so Tensor reaches it only when a composed method is called.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any, overload
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array
 
 
-def as_tensor(value: Any, like: "Tensor | None" = None) -> "Tensor":
+def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
     """Wrap a constant for an op. A Python number is weak, as in NumPy and PyTorch: next to
     `like` it takes like's dtype where it fits (so `2 * x` stays float32 and `n + 1` keeps
     an int32 tensor int32); see `dtypes.scalar_dtype`."""
@@ -47,7 +48,7 @@ def as_tensor(value: Any, like: "Tensor | None" = None) -> "Tensor":
     return Tensor._make(_to_array(value), None)
 
 
-def operands(a: Any, b: Any, floating: bool = False) -> tuple["Tensor", "Tensor"]:
+def operands(a: Any, b: Any, floating: bool = False) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors in the dtypes of the one rule (`dtypes`);
     `floating` for ops that always give floats (true division, logaddexp)."""
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
@@ -58,14 +59,14 @@ def operands(a: Any, b: Any, floating: bool = False) -> tuple["Tensor", "Tensor"
     return _cast(a, dtype), _cast(b, dtype)
 
 
-def _cast(x: "Tensor", dtype: Any) -> "Tensor":
+def _cast(x: Tensor, dtype: Any) -> Tensor:
     """x in `dtype`; the rule only casts integer and bool tensors, which are never in a graph."""
     return x if x._data.dtype == dtype else Tensor._make(x._data.astype(dtype), None)
 
 
 def _elementwise(op: Any) -> Any:
     """A method that applies the one-input primitive `op`, with op's docstring."""
-    def method(self: "Tensor") -> "Tensor":
+    def method(self: Tensor) -> Tensor:
         return op.apply(self)
 
     method.__name__, method.__doc__ = op.__name__.lower(), op.__doc__
@@ -74,7 +75,7 @@ def _elementwise(op: Any) -> Any:
 
 def _scan(op: Any) -> Any:
     """A method that runs the scan primitive `op` along one axis (default the last)."""
-    def method(self: "Tensor", axis: int = -1) -> "Tensor":
+    def method(self: Tensor, axis: int = -1) -> Tensor:
         (normalized,) = _normalize_axis(axis, self.ndim)
         return op.apply(self, axis=normalized)
 
@@ -84,7 +85,7 @@ def _scan(op: Any) -> Any:
 
 def _composed(name: str) -> Any:
     """A method that calls functional.<name>(self, ...), a composition."""
-    def method(self: "Tensor", *args: Any, **kwargs: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
         return getattr(_functional(), name)(self, *args, **kwargs)
 
     method.__name__, method.__doc__ = name, f"functional.{name}(self, ...): see its docstring."
@@ -100,6 +101,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_grad", "_requires_grad", "_node", "name", "__weakref__")
+    _data: np.ndarray
     __array_ufunc__ = None  # `ndarray + Tensor` defers to Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None) -> None:
@@ -113,7 +115,7 @@ class Tensor:
         self.name = name
 
     @classmethod
-    def _make(cls, data: np.ndarray, node: Any) -> "Tensor":
+    def _make(cls, data: np.ndarray, node: Any) -> Tensor:
         """Fast constructor for op results: no checks, no copies."""
         tensor = cls.__new__(cls)
         tensor._data = data
@@ -241,7 +243,7 @@ class Tensor:
         """Forget the accumulated gradient."""
         self._grad = None
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory)."""
         return Tensor._make(self._data, None)
 
@@ -254,92 +256,92 @@ class Tensor:
         return self._data.item()
 
     # ------------------------------------------------------------------ operators
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         return _ops.Add.apply(*operands(self, other))
 
-    def __radd__(self, other: Any) -> "Tensor":
+    def __radd__(self, other: Any) -> Tensor:
         return _ops.Add.apply(*operands(other, self))
 
-    def __sub__(self, other: Any) -> "Tensor":
+    def __sub__(self, other: Any) -> Tensor:
         return _ops.Sub.apply(*operands(self, other))
 
-    def __rsub__(self, other: Any) -> "Tensor":
+    def __rsub__(self, other: Any) -> Tensor:
         return _ops.Sub.apply(*operands(other, self))
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         return _ops.Mul.apply(*operands(self, other))
 
-    def __rmul__(self, other: Any) -> "Tensor":
+    def __rmul__(self, other: Any) -> Tensor:
         return _ops.Mul.apply(*operands(other, self))
 
-    def __truediv__(self, other: Any) -> "Tensor":
+    def __truediv__(self, other: Any) -> Tensor:
         return _ops.Div.apply(*operands(self, other, floating=True))
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
+    def __rtruediv__(self, other: Any) -> Tensor:
         return _ops.Div.apply(*operands(other, self, floating=True))
 
-    def __pow__(self, other: Any) -> "Tensor":
+    def __pow__(self, other: Any) -> Tensor:
         return _ops.Pow.apply(*operands(self, other))
 
-    def __rpow__(self, other: Any) -> "Tensor":
+    def __rpow__(self, other: Any) -> Tensor:
         return _ops.Pow.apply(*operands(other, self))
 
-    def __mod__(self, other: Any) -> "Tensor":
+    def __mod__(self, other: Any) -> Tensor:
         return _ops.Mod.apply(*operands(self, other))
 
-    def __rmod__(self, other: Any) -> "Tensor":
+    def __rmod__(self, other: Any) -> Tensor:
         return _ops.Mod.apply(*operands(other, self))
 
-    def __floordiv__(self, other: Any) -> "Tensor":
+    def __floordiv__(self, other: Any) -> Tensor:
         return _functional().floor_divide(self, other)
 
-    def __rfloordiv__(self, other: Any) -> "Tensor":
+    def __rfloordiv__(self, other: Any) -> Tensor:
         return _functional().floor_divide(other, self)
 
-    def __matmul__(self, other: Any) -> "Tensor":
+    def __matmul__(self, other: Any) -> Tensor:
         if isinstance(other, Tensor) and self._data.ndim >= 2 and other._data.ndim >= 2:
             return _ops.MatMul.apply(self, other)  # the common case; MatMul checks the shapes
         return _functional().matmul(self, other)
 
-    def __rmatmul__(self, other: Any) -> "Tensor":
+    def __rmatmul__(self, other: Any) -> Tensor:
         return _functional().matmul(other, self)
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return _ops.Neg.apply(self)
 
-    def __getitem__(self, index: Any) -> "Tensor":
+    def __getitem__(self, index: Any) -> Tensor:
         return _ops.GetItem.apply(self, index=_plain_index(index))
 
     # comparisons give a bool Tensor with no graph (their derivative is zero almost everywhere)
-    def __lt__(self, other: Any) -> "Tensor":
+    def __lt__(self, other: Any) -> Tensor:
         return Tensor._make(self._data < _raw(other), None)
 
-    def __le__(self, other: Any) -> "Tensor":
+    def __le__(self, other: Any) -> Tensor:
         return Tensor._make(self._data <= _raw(other), None)
 
-    def __gt__(self, other: Any) -> "Tensor":
+    def __gt__(self, other: Any) -> Tensor:
         return Tensor._make(self._data > _raw(other), None)
 
-    def __ge__(self, other: Any) -> "Tensor":
+    def __ge__(self, other: Any) -> Tensor:
         return Tensor._make(self._data >= _raw(other), None)
 
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor._make(self._data == _raw(other), None)
 
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return Tensor._make(self._data != _raw(other), None)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return _ops.Sum.apply(self, axis=reduction_axes(axis, self.ndim), keepdims=keepdims)
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return _functional().mean(self, axis, keepdims)
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return _ops.Max.apply(self, axis=reduction_axes(axis, self.ndim), keepdims=keepdims)
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return _ops.Min.apply(self, axis=reduction_axes(axis, self.ndim), keepdims=keepdims)
 
     prod, var, std, logsumexp = _composed("prod"), _composed("var"), _composed("std"), _composed("logsumexp")
@@ -348,22 +350,23 @@ class Tensor:
     sort, argsort, topk = _composed("sort"), _composed("argsort"), _composed("topk")
 
     # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return _ops.Reshape.apply(self, shape=shape)
 
-    def transpose(self, *axes: Any) -> "Tensor":
+    def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if not axes:
             axes = tuple(reversed(range(self.ndim)))
         return _ops.Transpose.apply(self, axes=_normalize_axis(axes, self.ndim, sort=False))
 
-    def flatten(self, start: int = 0, end: int = -1) -> "Tensor":
+    def flatten(self, start: int = 0, end: int = -1) -> Tensor:
         return self.reshape(-1) if (start, end) == (0, -1) else _functional().flatten(self, start, end)
 
-    squeeze, unsqueeze, expand, unflatten = (_composed(name) for name in ("squeeze", "unsqueeze", "expand", "unflatten"))
+    squeeze, unsqueeze, expand, unflatten = (
+        _composed(name) for name in ("squeeze", "unsqueeze", "expand", "unflatten"))
     flip, roll, repeat, tile = (_composed(name) for name in ("flip", "roll", "repeat", "tile"))
     split, chunk, tril, triu, diagonal = (_composed(name) for name in ("split", "chunk", "tril", "triu", "diagonal"))
     gather, masked_fill = _composed("gather"), _composed("masked_fill")
@@ -376,19 +379,19 @@ class Tensor:
         )
 
     # ------------------------------------------------------------------ elementwise
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         return _ops.Exp.apply(self)
 
-    def log(self) -> "Tensor":
+    def log(self) -> Tensor:
         return _ops.Log.apply(self)
 
-    def sqrt(self) -> "Tensor":
+    def sqrt(self) -> Tensor:
         return _ops.Pow.apply(*operands(self, 0.5))
 
-    def abs(self) -> "Tensor":
+    def abs(self) -> Tensor:
         return _ops.Abs.apply(self)
 
-    def clip(self, lo: float | None, hi: float | None) -> "Tensor":
+    def clip(self, lo: float | None, hi: float | None) -> Tensor:
         return _ops.Clip.apply(self, lo=lo, hi=hi)
 
     log1p, expm1, erf = _elementwise(_ops.Log1p), _elementwise(_ops.Expm1), _elementwise(_ops.Erf)
@@ -400,25 +403,26 @@ class Tensor:
     log2, log10, exp2 = _composed("log2"), _composed("log10"), _composed("exp2")
     isnan, isinf, isfinite = _composed("isnan"), _composed("isinf"), _composed("isfinite")
 
-    def relu(self) -> "Tensor":
+    def relu(self) -> Tensor:
         return _functional().relu(self)
 
-    def sigmoid(self) -> "Tensor":
+    def sigmoid(self) -> Tensor:
         return _functional().sigmoid(self)
 
-    def tanh(self) -> "Tensor":
+    def tanh(self) -> Tensor:
         return _functional().tanh(self)
 
-    def softmax(self, axis: int = -1) -> "Tensor":
+    def softmax(self, axis: int = -1) -> Tensor:
         return _functional().softmax(self, axis)
 
-    def log_softmax(self, axis: int = -1) -> "Tensor":
+    def log_softmax(self, axis: int = -1) -> Tensor:
         return _functional().log_softmax(self, axis)
 
     softmin, normalize = _composed("softmin"), _composed("normalize")
     leaky_relu, elu, selu, gelu = _composed("leaky_relu"), _composed("elu"), _composed("selu"), _composed("gelu")
     silu, softplus, logsigmoid = _composed("silu"), _composed("softplus"), _composed("logsigmoid")
-    softsign, hardtanh, relu6, mish = _composed("softsign"), _composed("hardtanh"), _composed("relu6"), _composed("mish")
+    softsign, hardtanh, relu6, mish = (
+        _composed("softsign"), _composed("hardtanh"), _composed("relu6"), _composed("mish"))
 
 
 def _raw(value: Any) -> Any:
@@ -432,7 +436,13 @@ def _plain_index(index: Any) -> Any:
     return _raw(index)
 
 
-def _normalize_axis(axis: Axis | Sequence[int], ndim: int, sort: bool = True) -> tuple[int, ...] | None:
+@overload
+def _normalize_axis(axis: None, ndim: int, sort: bool = True) -> None: ...
+@overload
+def _normalize_axis(axis: int | np.integer | Sequence[int], ndim: int, sort: bool = True) -> tuple[int, ...]: ...
+@overload
+def _normalize_axis(axis: Axis | Sequence[int], ndim: int, sort: bool = True) -> tuple[int, ...] | None: ...
+def _normalize_axis(axis: Axis | np.integer | Sequence[int], ndim: int, sort: bool = True) -> tuple[int, ...] | None:
     """Axis as a tuple of non-negative ints (None means every axis), with a clear error."""
     if axis is None:
         return None

@@ -28,7 +28,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import graphviz
 import numpy as np
@@ -93,7 +93,7 @@ def draw_graph(
             style.update(style="filled", fillcolor=_BROADCAST_FILL)
             label += "\\nbroadcast: grad summed"
         statements.setdefault(group_of.get(("node", id(node))), []).append((node_id, label, style))
-        for key, stretched in zip(walk.inputs_of[id(node)], broadcast):
+        for key, stretched in zip(walk.inputs_of[id(node)], broadcast, strict=False):
             mark = {"color": _BROADCAST_COLOUR, "penwidth": "2", "label": "Σ"} if stretched else {}
             edges.append((walk.ids[key], node_id, mark))
         edges.append((node_id, walk.ids[("node", id(node))], {}))

@@ -44,7 +44,7 @@ def softmax_backward(dvalues: np.ndarray, output: np.ndarray) -> np.ndarray:
     """Per sample, the Jacobian ds_i/dx_j = s_i (delta_ij - s_j) = diagflat(s) - s s^T,
     applied to that sample's upstream gradient."""
     dinputs = np.empty_like(dvalues)
-    for index, (single_output, single_dvalues) in enumerate(zip(output, dvalues)):
+    for index, (single_output, single_dvalues) in enumerate(zip(output, dvalues, strict=False)):
         column = single_output.reshape(-1, 1)
         jacobian = np.diagflat(column) - column @ column.T
         dinputs[index] = jacobian @ single_dvalues
@@ -150,7 +150,7 @@ def _output_side(side: int, kernel: int, stride: int, padding: int) -> int:
 def conv2d_forward(inputs: np.ndarray, weights: np.ndarray, biases: np.ndarray,
                    stride: tuple[int, int], padding: tuple[int, int]) -> np.ndarray:
     """out[n, f, i, j] = b[f] + sum_{c, p, q} w[f, c, p, q] * x_padded[n, c, i*sh + p, j*sw + q]."""
-    samples, channels, height, width = inputs.shape
+    samples, _channels, height, width = inputs.shape
     filters, _, kh, kw = weights.shape
     rows = _output_side(height, kh, stride[0], padding[0])
     columns = _output_side(width, kw, stride[1], padding[1])
@@ -170,7 +170,7 @@ def conv2d_backward(dvalues: np.ndarray, inputs: np.ndarray, weights: np.ndarray
     """Each output is a dot product of w[f] with one window, so for every (n, f, i, j):
     dW[f] += dvalues * window, dX_window += dvalues * w[f], db[f] += dvalues. The padding
     is cut off dX at the end."""
-    samples, channels, height, width = inputs.shape
+    samples, _channels, height, width = inputs.shape
     filters, _, kh, kw = weights.shape
     _, _, rows, columns = dvalues.shape
     x = _padded(inputs, padding)

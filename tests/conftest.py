@@ -10,6 +10,7 @@ absence fails the test); elsewhere their absence skips the tests that need them.
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import settings
@@ -23,7 +24,7 @@ settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def _missing(message: str) -> None:
+def _missing(message: str) -> NoReturn:
     """A missing requirement fails in CI and skips elsewhere."""
     if os.environ.get("CI") == "true":
         pytest.fail(message)

@@ -124,7 +124,7 @@ def test_predict_on_photos_agrees_with_the_original_images(default_run, test_spl
     by_name = {label: number for number, label in enumerate(nn.FASHION_MNIST_LABELS)}
     names = "|".join(map(re.escape, nn.FASHION_MNIST_LABELS))
     agree = 0
-    for path, line, label in zip(paths, lines, expected):
+    for path, line, label in zip(paths, lines, expected, strict=False):
         match = re.fullmatch(rf"{re.escape(str(path))}: ({names}) \d+\.\d%", line)
         assert match, line
         agree += by_name[match.group(1)] == label

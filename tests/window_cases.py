@@ -27,7 +27,7 @@ def geometries(draw: Any, max_kernel: int = 3, pooling: bool = False) -> Geometr
     kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
     stride = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     padding = tuple(draw(st.integers(0, k // 2 if pooling else 1)) for k in kernel)
-    size = tuple(max(1, k - 2 * p) + draw(st.integers(0, 3)) for k, p in zip(kernel, padding))
+    size = tuple(max(1, k - 2 * p) + draw(st.integers(0, 3)) for k, p in zip(kernel, padding, strict=False))
     return Geometry(kernel, stride, padding, size)  # type: ignore[arg-type]
 
 

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import cv2
 import numpy as np
@@ -44,7 +44,7 @@ class Member:
     name: str
     size: int
     mtime_ns: int
-    open: Callable[[], BinaryIO]
+    open: Callable[[], IO[bytes]]
 
 
 # ---------------------------------------------------------------- listing
@@ -62,7 +62,7 @@ def zip_members(archive: zipfile.ZipFile, where: str) -> Iterator[Member]:
         yield Member(info.filename, info.file_size, 0, _zip_opener(archive, info))
 
 
-def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:
     return lambda: archive.open(info)
 
 
@@ -110,7 +110,7 @@ def _resolve_inside(path: Path, name: str, real_root: Path, root: Path) -> Path:
     return target
 
 
-def _file_opener(path: Path, name: str) -> Callable[[], BinaryIO]:
+def _file_opener(path: Path, name: str) -> Callable[[], IO[bytes]]:
     return lambda: open_regular_file(path, DatasetError, f"the image {name!r}")
 
 
@@ -153,7 +153,7 @@ def read_images(members: Iterable[Member], where: str) -> list[tuple[str, str, i
     return images
 
 
-def _read_limited(handle: BinaryIO, limit: int, name: str) -> bytes:
+def _read_limited(handle: IO[bytes], limit: int, name: str) -> bytes:
     """Read a member but never more than ``limit`` bytes, whatever its header claimed."""
     data = handle.read(limit + 1)
     if len(data) > limit:

@@ -21,7 +21,9 @@ CACHE_KIND = "fashion-mnist-cache"
 _ARRAY_NAMES = ("X_train", "y_train", "X_test", "y_test")
 
 
-def read_cache(cache_path: Path, source: dict | None, counts: dict[str, int]) -> tuple[np.ndarray, ...] | None:
+def read_cache(
+    cache_path: Path, source: dict | None, counts: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The cached arrays if readable, valid and made from `source` (a fingerprint), else None.
 
     `source=None` accepts a cache made from any source: it is used when no source is
@@ -33,7 +35,8 @@ def read_cache(cache_path: Path, source: dict | None, counts: dict[str, int]) ->
             raise DatasetError(f"{cache_path}: not a Fashion-MNIST cache")
         if source is not None and header.get("source") != source:
             return None
-        cached = tuple(arrays[name] for name in _ARRAY_NAMES)
+        X_train, y_train, X_test, y_test = (arrays[name] for name in _ARRAY_NAMES)
+        cached = (X_train, y_train, X_test, y_test)
         check_arrays(cached, counts, str(cache_path))
     except (FileNotFoundError, NotADirectoryError):
         return None
@@ -47,7 +50,8 @@ def write_cache(cache_path: Path, arrays: tuple[np.ndarray, ...], source: dict) 
     """Write the arrays atomically; a cache that cannot be written only costs a warning."""
     try:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        write_container(cache_path, {"kind": CACHE_KIND, "source": source}, dict(zip(_ARRAY_NAMES, arrays)))
+        write_container(cache_path, {"kind": CACHE_KIND, "source": source},
+                        dict(zip(_ARRAY_NAMES, arrays, strict=False)))
     except OSError as error:
         warnings.warn(
             f"could not write the cache {cache_path} ({error}); the next load will decode again", stacklevel=3

@@ -148,13 +148,15 @@ def open_container(path: str | os.PathLike, max_bytes: int = MAX_ARRAY_BYTES) ->
     calling `container.read_arrays()`, so a refused file never has its arrays allocated.
     """
     where = str(path)
-    with open_regular_file(path, ModelFileError, "a model file") as file:
-        with open_zip(file, ModelFileError, where, "model file") as archive:
-            with _as_model_file_error(where):
-                header = _read_header(archive, where, max_bytes)
-                data_offsets = {name: _check_npy_header(archive, where, name, spec)
-                                for name, spec in header["arrays"].items()}
-            yield OpenContainer(archive, where, header, data_offsets)
+    with (
+        open_regular_file(path, ModelFileError, "a model file") as file,
+        open_zip(file, ModelFileError, where, "model file") as archive,
+    ):
+        with _as_model_file_error(where):
+            header = _read_header(archive, where, max_bytes)
+            data_offsets = {name: _check_npy_header(archive, where, name, spec)
+                            for name, spec in header["arrays"].items()}
+        yield OpenContainer(archive, where, header, data_offsets)
 
 
 def read_container(path: str | os.PathLike, max_bytes: int = MAX_ARRAY_BYTES) -> tuple[dict, dict[str, np.ndarray]]:
@@ -186,7 +188,8 @@ def _read_header(archive: zipfile.ZipFile, where: str, max_bytes: int) -> dict:
         raise ModelFileError(f"{where}: not a tensorgrad model file: member '{HEADER_MEMBER}' is missing")
     size = archive.getinfo(HEADER_MEMBER).file_size
     if size > MAX_HEADER_BYTES:
-        raise ModelFileError(f"{where}: member '{HEADER_MEMBER}' declares {size} bytes; expected at most {MAX_HEADER_BYTES}")
+        raise ModelFileError(
+            f"{where}: member '{HEADER_MEMBER}' declares {size} bytes; expected at most {MAX_HEADER_BYTES}")
     try:
         header = json.loads(archive.read(HEADER_MEMBER).decode("utf-8"), parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as error:  # bad UTF-8, bad JSON, NaN, nesting too deep
@@ -198,7 +201,8 @@ def _read_header(archive: zipfile.ZipFile, where: str, max_bytes: int) -> dict:
         raise ModelFileError(f"{where}: member '{missing[0]}' is missing; the header lists it")
     unexpected = sorted(set(names) - expected)
     if unexpected:
-        raise ModelFileError(f"{where}: member '{unexpected[0]}' is not listed in the header; expected only {sorted(expected)}")
+        raise ModelFileError(
+            f"{where}: member '{unexpected[0]}' is not listed in the header; expected only {sorted(expected)}")
     return header
 
 
@@ -232,7 +236,8 @@ def _check_header(header: Any, where: str, max_bytes: int) -> None:
         raise ModelFileError(f"{place}: expected format {FORMAT_NAME!r}, got {header.get('format')!r}")
     version = header.get("version")
     if type(version) is not int or version not in KNOWN_VERSIONS:
-        raise ModelFileError(f"{place}: expected version in {KNOWN_VERSIONS}, got {version!r}; is the file from a newer tensorgrad?")
+        raise ModelFileError(
+            f"{place}: expected version in {KNOWN_VERSIONS}, got {version!r}; is the file from a newer tensorgrad?")
     table = header.get("arrays")
     if not isinstance(table, dict) or len(table) > MAX_ARRAYS:
         raise ModelFileError(f"{place}: expected 'arrays' to be an object of at most {MAX_ARRAYS} entries")
@@ -242,7 +247,8 @@ def _check_header(header: Any, where: str, max_bytes: int) -> None:
         if not isinstance(spec, dict) or set(spec) != {"dtype", "shape"}:
             raise ModelFileError(f"{place}: arrays[{name!r}] must be {{'dtype': ..., 'shape': [...]}}, got {spec!r}")
         if spec["dtype"] not in ALLOWED_DTYPES:
-            raise ModelFileError(f"{place}: arrays[{name!r}] dtype must be one of {ALLOWED_DTYPES}, got {spec['dtype']!r}")
+            raise ModelFileError(
+                f"{place}: arrays[{name!r}] dtype must be one of {ALLOWED_DTYPES}, got {spec['dtype']!r}")
         shape = spec["shape"]
         if not isinstance(shape, list) or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
             raise ModelFileError(f"{place}: arrays[{name!r}] shape must be a list of non-negative ints, got {shape!r}")
@@ -273,7 +279,8 @@ def _check_npy_header(archive: zipfile.ZipFile, where: str, name: str, spec: dic
     expected_size = offset + math.prod(shape) * dtype.itemsize
     declared = archive.getinfo(member).file_size
     if declared != expected_size:
-        raise ModelFileError(f"{place}: expected {expected_size} bytes for shape {shape} of {dtype.str}, the zip declares {declared}")
+        raise ModelFileError(
+            f"{place}: expected {expected_size} bytes for shape {shape} of {dtype.str}, the zip declares {declared}")
     return offset
 
 
@@ -282,10 +289,11 @@ def _read_array(archive: zipfile.ZipFile, where: str, name: str, spec: dict, off
     array = np.empty(spec["shape"], dtype=np.dtype(spec["dtype"]))
     with archive.open(f"{name}.npy") as stream:
         stream.read(offset)
-        buffer = memoryview(array).cast("B") if array.size else memoryview(b"")
+        # numpy's stubs give ndarray the buffer protocol only from Python 3.12
+        buffer = memoryview(array).cast("B") if array.size else memoryview(b"")  # type: ignore[arg-type]
         filled = 0
         while filled < len(buffer):
-            count = stream.readinto(buffer[filled:])
+            count = stream.readinto(buffer[filled:])  # type: ignore[attr-defined]  # a ZipExtFile has it
             if not count:
                 raise ModelFileError(f"{place}: data ends after {filled} of {len(buffer)} bytes")
             filled += count

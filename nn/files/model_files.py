@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..layers import Dropout
+from ..module import Module
 from ..optimizers import MAX_ITERATIONS
 from .container import MAX_ARRAY_BYTES, ModelFileError, open_container, write_container
 from .registry import bound_config, construct, describe, registered_class
@@ -58,7 +59,8 @@ def save_model(model: Any, path: str | os.PathLike, *, checkpoint: bool = False)
 def _training_state(model: Any) -> dict:
     optimizer = model.optimizer
     if optimizer is None or [id(p) for p in optimizer.params] != [id(p) for p in model.parameters()]:
-        raise ValueError("save_checkpoint: the model needs an optimizer holding its parameters; call model.finalize() first")
+        raise ValueError(
+            "save_checkpoint: the model needs an optimizer holding its parameters; call model.finalize() first")
     state = optimizer.state_dict()
     return {
         "epoch": model.epochs_trained,
@@ -133,7 +135,7 @@ def _build(model_class: type, header: dict, where: str, kinds: tuple[str, ...]) 
     return model, generators
 
 
-def _check_allocation(layers: list[tuple[type, dict]], table: dict, where: str) -> None:
+def _check_allocation(layers: list[tuple[type[Module], dict]], table: dict, where: str) -> None:
     """Building a layer allocates its parameters: before any is built, make sure the
     layers (asked through `parameter_shapes`) cannot take more than the arrays' table,
     itself capped, declares."""
@@ -159,7 +161,8 @@ def _check_kind(header: dict, where: str, kinds: tuple[str, ...]) -> str:
     if not isinstance(kind, str) or kind not in kinds:
         hint = {"parameters": "; load it with model.load_parameters(path)",
                 "model": "; load it with Model.load(path)"}.get(kind, "") if isinstance(kind, str) else ""
-        raise ModelFileError(f"{where}: header 'kind': expected {' or '.join(map(repr, kinds))}, got {kind!r:.80}{hint}")
+        raise ModelFileError(
+            f"{where}: header 'kind': expected {' or '.join(map(repr, kinds))}, got {kind!r:.80}{hint}")
     keys = set(header) - {"format", "version", "arrays"}
     if keys != _HEADER_KEYS[kind]:
         raise ModelFileError(
@@ -214,7 +217,8 @@ def _generator(state: Any, place: str) -> np.random.Generator:
     try:
         generator.bit_generator.state = state
     except _RNG_ERRORS as error:
-        raise ModelFileError(f"{place}: expected a PCG64 bit_generator.state ({type(error).__name__}: {error})") from error
+        raise ModelFileError(
+            f"{place}: expected a PCG64 bit_generator.state ({type(error).__name__}: {error})") from error
     return generator
 
 

@@ -17,7 +17,7 @@ from ..metrics import CategoricalAccuracy, RegressionAccuracy
 from ..optimizers import SGD, Adagrad, Adam, RMSprop
 from .container import ModelFileError
 
-REGISTRY: dict[str, dict[str, type]] = {
+REGISTRY: dict[str, dict[str, type[Any]]] = {
     role: {cls.__name__: cls for cls in classes}
     for role, classes in (
         ("layer", (Dense, Dropout, ReLU, Softmax, Sigmoid, Linear, Tanh, Conv2D, MaxPool2D, AvgPool2D, Flatten)),
@@ -46,7 +46,8 @@ def registered_class(role: str, description: Any, where: str, place: str) -> tup
     """The registered class that `description` names and its config with the defaults
     filled in, checked against the constructor's signature; or a ModelFileError."""
     if not isinstance(description, dict) or set(description) != {"type", "config"}:
-        raise ModelFileError(f"{where}: header '{place}': expected {{'type': ..., 'config': {{...}}}}, got {description!r:.80}")
+        raise ModelFileError(
+            f"{where}: header '{place}': expected {{'type': ..., 'config': {{...}}}}, got {description!r:.80}")
     cls = REGISTRY[role].get(description["type"]) if isinstance(description["type"], str) else None
     if cls is None:
         raise ModelFileError(

@@ -26,11 +26,11 @@ def pad(x: Any, width: Any, mode: str = "constant", value: float = 0.0) -> Tenso
         raise ValueError(f"pad: mode must be one of {PAD_MODES}, got {mode!r}")
     pairs = _pad_width(width, x.ndim)
     if mode == "reflect":
-        for axis, ((before, after), n) in enumerate(zip(pairs, x.shape)):
+        for axis, ((before, after), n) in enumerate(zip(pairs, x.shape, strict=False)):
             if max(before, after) >= n:
                 raise ValueError(f"pad: reflect padding ({before}, {after}) must be smaller than axis "
                                  f"{axis} of length {n}")
-    if mode == "replicate" and any(n == 0 for n, pair in zip(x.shape, pairs) if any(pair)):
+    if mode == "replicate" and any(n == 0 for n, pair in zip(x.shape, pairs, strict=False) if any(pair)):
         raise ValueError(f"pad: cannot replicate the edge of an empty axis (shape {x.shape})")
     return ops.Pad.apply(x, width=pairs, mode=mode, value=value)
 
@@ -100,7 +100,7 @@ def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None, pad
     kernel = _pair(name, "kernel_size", kernel_size, least=1)
     stride = kernel if stride is None else _pair(name, "stride", stride, least=1)
     half = _pair(name, "padding", padding, least=0)
-    if any(2 * p > k for p, k in zip(half, kernel)):
+    if any(2 * p > k for p, k in zip(half, kernel, strict=False)):
         raise ValueError(f"{name}: padding {half} must be at most half the kernel size {kernel}")
     windows, _ = _sliding_windows(name, x, kernel, stride, half, fill)
     # (kh * kw, N, C, rows, columns): NumPy reduces over a leading axis of a contiguous
@@ -114,14 +114,14 @@ def _sliding_windows(name: str, x: Tensor, kernel: tuple[int, int], stride: tupl
                      padding: Pair, fill: float) -> tuple[Tensor, tuple[int, int]]:
     """The (N, C, rows, columns, kh, kw) windows of x padded by `padding` with `fill`."""
     padding = _pair(name, "padding", padding, least=0)
-    padded = tuple(side + 2 * p for side, p in zip(x.shape[2:], padding))
-    if any(k > side for k, side in zip(kernel, padded)):
+    padded = tuple(side + 2 * p for side, p in zip(x.shape[2:], padding, strict=False))
+    if any(k > side for k, side in zip(kernel, padded, strict=False)):
         raise ValueError(f"{name}: kernel {kernel} is larger than the padded input {padded} "
                          f"(x of shape {x.shape}, padding {padding})")
     if any(padding):
         (ph, pw) = padding
         x = ops.Pad.apply(x, width=((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="constant", value=fill)
-    out_size = tuple((side - k) // s + 1 for side, k, s in zip(padded, kernel, stride))
+    out_size = tuple((side - k) // s + 1 for side, k, s in zip(padded, kernel, stride, strict=False))
     return ops.SlidingWindows.apply(x, kernel=kernel, stride=stride), out_size
 
 

@@ -2,7 +2,8 @@
 minimum, where, concatenate, stack."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -96,5 +97,5 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
         if t.shape != shape:
             raise ValueError(f"stack: all tensors need shape {shape}; tensor {i} has {t.shape}")
     (axis,) = _normalize_axis(axis, len(shape) + 1)
-    expanded = shape[:axis] + (1,) + shape[axis:]
+    expanded = (*shape[:axis], 1, *shape[axis:])
     return concatenate([t.reshape(expanded) for t in tensors], axis)

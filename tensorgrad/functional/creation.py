@@ -6,7 +6,8 @@ where the values are integers) and `requires_grad`; random draws take a NumPy
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -54,7 +54,8 @@ def _class_targets(predictions: Tensor, targets: Any, name: str, ignore_index: i
     # one reduction: seen as unsigned, a negative label is huge, so max() catches both ends
     if checked.size and checked.view(checked.dtype.str.replace("i", "u")).max() >= classes:
         raise ValueError(
-            f"{name}: targets: labels must lie in [0, {classes - 1}], got values from {checked.min()} to {checked.max()}"
+            f"{name}: targets: labels must lie in [0, {classes - 1}], "
+            f"got values from {checked.min()} to {checked.max()}"
         )
     return (labels if kept is None else np.where(kept, labels, 0)), kept
 
@@ -77,10 +78,7 @@ def categorical_cross_entropy(predictions: Tensor, targets: Any, reduction: str 
     """
     labels, _ = _class_targets(predictions, targets, "categorical_cross_entropy")
     clipped = predictions.clip(EPSILON, 1 - EPSILON)
-    if labels.ndim == 1:
-        confidences = clipped[np.arange(len(labels)), labels]
-    else:
-        confidences = (clipped * labels).sum(axis=1)
+    confidences = clipped[np.arange(len(labels)), labels] if labels.ndim == 1 else (clipped * labels).sum(axis=1)
     return _reduce(-confidences.log(), reduction)
 
 

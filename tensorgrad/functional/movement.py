@@ -10,13 +10,15 @@ repeat_interleave, also given under that name) and `tile` repeats the whole tens
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
 from .. import ops
 from ..tensor import Tensor, _normalize_axis, _raw, as_tensor
 from .core import concatenate, where
+import itertools
 
 
 def _axis(axis: int, ndim: int) -> int:
@@ -37,7 +39,7 @@ def squeeze(x: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
 def unsqueeze(x: Tensor, axis: int) -> Tensor:
     """Insert an axis of length 1 at position `axis` of the result (np.expand_dims)."""
     position = _axis(axis, x.ndim + 1)
-    return x.reshape(x.shape[:position] + (1,) + x.shape[position:])
+    return x.reshape((*x.shape[:position], 1, *x.shape[position:]))
 
 
 def expand(x: Any, shape: Sequence[int]) -> Tensor:
@@ -59,7 +61,7 @@ def flatten(x: Tensor, start: int = 0, end: int = -1) -> Tensor:
     if first > last:
         raise ValueError(f"flatten: start ({start}) must not come after end ({end})")
     merged = int(np.prod(x.shape[first:last + 1]))
-    return x.reshape(x.shape[:first] + (merged,) + x.shape[last + 1:])
+    return x.reshape((*x.shape[:first], merged, *x.shape[last + 1:]))
 
 
 def unflatten(x: Tensor, axis: int, sizes: Sequence[int]) -> Tensor:
@@ -111,14 +113,14 @@ repeat_interleave = repeat
 def tile(x: Tensor, reps: int | Sequence[int]) -> Tensor:
     """The whole tensor repeated reps times along each axis (np.tile; PyTorch's repeat):
     each axis gets a new axis in front, broadcast to the count, then merged."""
-    reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
-    ndim = max(x.ndim, len(reps))
+    counts: tuple[int, ...] = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    ndim = max(x.ndim, len(counts))
     shape = (1,) * (ndim - x.ndim) + x.shape
-    reps = (1,) * (ndim - len(reps)) + reps
-    interleaved = tuple(n for pair in zip((1,) * ndim, shape) for n in pair)
-    stretched = tuple(n for pair in zip(reps, shape) for n in pair)
+    counts = (1,) * (ndim - len(counts)) + counts
+    interleaved = tuple(n for pair in zip((1,) * ndim, shape, strict=False) for n in pair)
+    stretched = tuple(n for pair in zip(counts, shape, strict=False) for n in pair)
     copies = expand(x.reshape(interleaved), stretched)
-    return copies.reshape(tuple(r * n for r, n in zip(reps, shape)))
+    return copies.reshape(tuple(r * n for r, n in zip(counts, shape, strict=False)))
 
 
 def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
@@ -133,7 +135,7 @@ def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0) ->
         points = [i * (n // sections) for i in range(sections + 1)]
     else:
         points = [0] + [int(p) for p in indices_or_sections] + [n]
-    return [x[_along(position, slice(start, end))] for start, end in zip(points[:-1], points[1:])]
+    return [x[_along(position, slice(start, end))] for start, end in itertools.pairwise(points)]
 
 
 def chunk(x: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
@@ -163,7 +165,7 @@ def diagonal(x: Tensor, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tens
     if first == second:
         raise ValueError("diagonal: axis1 and axis2 must differ")
     rest = tuple(i for i in range(x.ndim) if i not in (first, second))
-    planes = x.transpose(rest + (first, second))
+    planes = x.transpose((*rest, first, second))
     rows, columns = planes.shape[-2:]
     start_row, start_column = max(-offset, 0), max(offset, 0)
     length = max(min(rows - start_row, columns - start_column), 0)

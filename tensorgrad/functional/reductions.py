@@ -31,7 +31,7 @@ def prod(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     count = _reduced_count(x, axes)
     if count == 0:
         return x.sum(axes, keepdims) * 0 + 1
-    rows = x.transpose(kept + axes).reshape(tuple(x.shape[i] for i in kept) + (count,))
+    rows = x.transpose(kept + axes).reshape((*(x.shape[i] for i in kept), count))
     return ops.Cumprod.apply(rows, axis=len(kept))[..., -1].reshape(shape)
 
 
@@ -79,12 +79,12 @@ def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     return _no_graph(np.argmin, x, axis if axis is None else _one(axis), keepdims=keepdims)
 
 
-def any(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001 (NumPy's name)
+def any(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Whether any entry is true (nonzero), as a bool Tensor with no graph."""
     return _no_graph(np.any, x, axis, keepdims=keepdims)
 
 
-def all(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001 (NumPy's name)
+def all(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Whether every entry is true (nonzero), as a bool Tensor with no graph."""
     return _no_graph(np.all, x, axis, keepdims=keepdims)
 

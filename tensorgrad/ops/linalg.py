@@ -15,7 +15,7 @@ from ..autograd import Function
 def _swap_last(x: Any) -> Any:
     if x.ndim == 2:
         return x.T
-    axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
+    axes = (*range(x.ndim - 2), x.ndim - 1, x.ndim - 2)
     return x.transpose(axes)
 
 

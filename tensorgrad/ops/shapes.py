@@ -103,5 +103,6 @@ class Concatenate(Function):
     @staticmethod
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.axis
-        return tuple(grad[lead + (slice(int(start), int(end)),)]
-                     for start, end in zip(ctx.bounds[:-1], ctx.bounds[1:]))
+        # the concatenation, not (*lead, ...): mypy reads a starred tuple in a subscript as 3.11 syntax
+        return tuple(grad[lead + (slice(int(start), int(end)),)]  # noqa: RUF005
+                     for start, end in zip(ctx.bounds[:-1], ctx.bounds[1:], strict=False))

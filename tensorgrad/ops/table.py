@@ -41,7 +41,7 @@ def markdown() -> str:
     """The table, between its markers."""
     lines = [BEGIN, "", "| group | op | derivative | math and notes |", "|---|---|---|---|"]
     lines += [f"| {group} | {name} | {derivative} | {notes} |" for group, name, derivative, notes in _rows()]
-    return "\n".join(lines + ["", END])
+    return "\n".join([*lines, "", END])
 
 
 def rewrite(path: str) -> None:

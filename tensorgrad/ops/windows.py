@@ -7,6 +7,8 @@ its gradient adds each window's gradient back into place (col2im).
 """
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -14,7 +16,7 @@ from ..autograd import Function, call
 from .shapes import ScatterAdd
 
 PAD_MODES = ("constant", "reflect", "replicate")
-_NUMPY_MODE = {"reflect": "reflect", "replicate": "edge"}
+_NUMPY_MODE: dict[str, Literal["reflect", "edge"]] = {"reflect": "reflect", "replicate": "edge"}
 
 
 class Pad(Function):
@@ -32,14 +34,15 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, grad):
         if ctx.mode == "constant":
-            return (grad[tuple(slice(before, before + n) for (before, _), n in zip(ctx.width, ctx.shape))],)
+            return (grad[tuple(slice(before, before + n)
+                               for (before, _), n in zip(ctx.width, ctx.shape, strict=False))],)
         return (call(ScatterAdd, grad, index=_pad_sources(ctx.shape, ctx.width, ctx.mode), shape=ctx.shape),)
 
 
 def _pad_sources(shape: tuple, width: tuple, mode: str) -> tuple:
     """For every element of the padded array, the index of the element it copies (an
     np.ix_ index), so the gradient of a reflect/replicate pad is one scatter-add."""
-    per_axis = [np.pad(np.arange(n), pair, mode=_NUMPY_MODE[mode]) for n, pair in zip(shape, width)]
+    per_axis = [np.pad(np.arange(n), pair, mode=_NUMPY_MODE[mode]) for n, pair in zip(shape, width, strict=False)]
     return np.ix_(*per_axis)
 
 

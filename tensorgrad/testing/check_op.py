@@ -26,14 +26,15 @@ no example database is kept (hypothesis may still cache in ./.hypothesis).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, cast
+from collections.abc import Callable
 
 import numpy as np
 
 from ..tensor import Tensor
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-__all__ = ["check_op", "OpReport", "CheckResult"]
+__all__ = ["CheckResult", "OpReport", "check_op"]
 
 SECOND_ORDER_HINT = (
     "second derivatives run your backward on Tensors (create_graph=True): write it with Tensor "
@@ -135,7 +136,7 @@ def check_op(
         raise ImportError("check_op needs hypothesis: pip install -e '.[test]'") from error
 
     strategy = inputs if inputs is not None else default_inputs(n_inputs, positive)
-    report = OpReport(name or getattr(op, "__name__", repr(op)), max_examples)
+    report = OpReport(cast(str, name or getattr(op, "__name__", repr(op))), max_examples)
     run_settings = settings(
         max_examples=max_examples, deadline=None, database=None, derandomize=True,
         verbosity=Verbosity.quiet, report_multiple_bugs=False,

@@ -7,7 +7,8 @@ of order eps^2. Both must agree within `atol + rtol * |numerical|`.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
@@ -55,8 +56,9 @@ def gradcheck(
     loss, projection = _projected(fn, prepared, None, seed)
     wrt = [prepared[i] for i in checked]
     analytic = gradients_of([loss], [np.ones((), dtype=np.float64)], wrt) if loss.requires_grad else [None] * len(wrt)
-    for position, tensor, grad in zip(checked, wrt, analytic):
-        grad = np.zeros_like(tensor.data) if grad is None else np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+    for position, tensor, grad in zip(checked, wrt, analytic, strict=False):
+        grad = (np.zeros_like(tensor.data) if grad is None
+                else np.asarray(grad.data if isinstance(grad, Tensor) else grad))
         numerical = np.zeros_like(tensor.data)
         flat = tensor.data.reshape(-1)  # a view: nudging it nudges the input
         numerical_flat = numerical.reshape(-1)
@@ -89,7 +91,8 @@ def gradgradcheck(
         loss, _ = _projected(fn, list(args), None, seed)
         wrt = [args[i] for i in checked]
         grads = gradients_of([loss], [Tensor(np.ones((), dtype=np.float64))], wrt, retain_graph=True, create_graph=True)
-        parts = [g.reshape(-1) if g is not None else Tensor(np.zeros(args[i].size)) for g, i in zip(grads, checked)]
+        parts = [g.reshape(-1) if g is not None else Tensor(np.zeros(args[i].size))
+                 for g, i in zip(grads, checked, strict=False)]
         from ..functional import concatenate
 
         return concatenate(parts)

@@ -19,7 +19,7 @@ from hypothesis.extra import numpy as hnp
 
 Shape = tuple[int, ...]
 
-__all__ = ["shapes", "broadcastable_shapes", "arrays", "positive_arrays", "distinct_arrays", "untied_pair"]
+__all__ = ["arrays", "broadcastable_shapes", "distinct_arrays", "positive_arrays", "shapes", "untied_pair"]
 
 
 def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 1, max_side: int = 4) -> st.SearchStrategy[Shape]:

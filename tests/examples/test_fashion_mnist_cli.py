@@ -133,7 +133,7 @@ def test_predict_prints_class_and_confidence_per_file(trained):
     top3 = run("predict", out / "model.tgm", *samples, "--top", 3).stdout.splitlines()
     names = "|".join(re.escape(name) for name in FASHION_MNIST_LABELS)
     assert len(top1) == len(top3) == len(samples)
-    for path, first, three in zip(samples, top1, top3):
+    for path, first, three in zip(samples, top1, top3, strict=False):
         assert re.fullmatch(rf"{re.escape(str(path))}: ({names}) \d+\.\d%", first)
         guesses = re.findall(rf"({names}) (\d+\.\d)%", three)
         assert len(guesses) == 3 and three.startswith(first)

@@ -51,7 +51,7 @@ def book_chapter_script(optimizer_class, hyper, X, y, epochs=EPOCHS):
     optimizer = optimizer_class(**hyper)
     initial = [dense1.weights.copy(), dense1.biases.copy(), dense2.weights.copy(), dense2.biases.copy()]
     losses = []
-    for epoch in range(epochs):
+    for _epoch in range(epochs):
         dense1.forward(X)
         activation1.forward(dense1.output)
         dense2.forward(activation1.output)
@@ -83,7 +83,7 @@ def nn_model(optimizer_class, hyper, initial, X, y, epochs=EPOCHS):
     model.set(loss=nn.CategoricalCrossEntropy(), optimizer=optimizer_class(**hyper),
               accuracy=nn.CategoricalAccuracy())
     model.finalize()
-    for parameter, start in zip(model.parameters(), initial):
+    for parameter, start in zip(model.parameters(), initial, strict=False):
         parameter.data = start.copy()
     history = model.train(X, y, epochs=epochs, verbose=False)
     return [p.data for p in model.parameters()], history["data_loss"]
@@ -91,7 +91,7 @@ def nn_model(optimizer_class, hyper, initial, X, y, epochs=EPOCHS):
 
 def hand_written(optimizer_class, hyper, initial, X, y, epochs=EPOCHS):
     """The book's own backward (tests/analytic.py), no tensorgrad at all."""
-    params = {name: array.copy() for name, array in zip(("W1", "b1", "W2", "b2"), initial)}
+    params = {name: array.copy() for name, array in zip(("W1", "b1", "W2", "b2"), initial, strict=False)}
     optimizer = optimizer_class(**hyper)
     for _ in range(epochs):
         hidden = X @ params["W1"] + params["b1"]
@@ -115,7 +115,7 @@ def test_a_book_style_script_trains_the_same_weights_as_nn_and_as_the_books_form
     assert not np.allclose(final[0], initial[0])  # it trained
     nn_weights, nn_losses = nn_model(nn_optimizer, hyper, initial, X, y)
     oracle_weights = hand_written(oracle_optimizer, hyper, initial, X, y)
-    for ours, theirs, oracle in zip(final, nn_weights, oracle_weights):
+    for ours, theirs, oracle in zip(final, nn_weights, oracle_weights, strict=False):
         np.testing.assert_array_equal(ours, theirs)
         np.testing.assert_allclose(ours, oracle, rtol=0, atol=tolerance)
     np.testing.assert_array_equal(losses, nn_losses)
@@ -142,7 +142,7 @@ def test_each_backward_equals_the_books_formula(batch):
     np.testing.assert_allclose(dense.output, inputs @ dense.weights + dense.biases, atol=TOLERANCE)
     dense.backward(dvalues)
     for ours, formula in zip((dense.dweights, dense.dbiases, dense.dinputs),
-                             analytic.dense_backward(dvalues, inputs, dense.weights)):
+                             analytic.dense_backward(dvalues, inputs, dense.weights), strict=False):
         np.testing.assert_allclose(ours, formula, rtol=0, atol=TOLERANCE)
 
     relu = book.Activation_ReLU()
@@ -255,7 +255,7 @@ def test_chapter_15_style_with_l2_and_dropout_trains_the_same_weights_as_nn():
     loss_activation = book.Activation_Softmax_Loss_CategoricalCrossentropy()
     optimizer = book.Optimizer_Adam(learning_rate=0.05, decay=5e-5)
     initial = [dense1.weights.copy(), dense1.biases.copy(), dense2.weights.copy(), dense2.biases.copy()]
-    for epoch in range(EPOCHS):
+    for _epoch in range(EPOCHS):
         dense1.forward(X)
         activation1.forward(dense1.output)
         dropout1.forward(activation1.output)
@@ -283,9 +283,9 @@ def test_chapter_15_style_with_l2_and_dropout_trains_the_same_weights_as_nn():
     model.set(loss=nn.CategoricalCrossEntropy(), optimizer=nn.Adam(learning_rate=0.05, decay=5e-5),
               accuracy=nn.CategoricalAccuracy())
     model.finalize()
-    for parameter, start in zip(model.parameters(), initial):
+    for parameter, start in zip(model.parameters(), initial, strict=False):
         parameter.data = start.copy()
     model.train(X, y, epochs=EPOCHS, verbose=False)
-    for ours, theirs in zip([dense1.weights, dense1.biases, dense2.weights, dense2.biases], model.parameters()):
+    for ours, theirs in zip([dense1.weights, dense1.biases, dense2.weights, dense2.biases], model.parameters(), strict=False):
         np.testing.assert_allclose(ours, theirs.data, rtol=0, atol=TOLERANCE)
     assert not np.allclose(dense1.weights, initial[0])

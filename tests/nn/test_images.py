@@ -86,7 +86,7 @@ def test_unreadable_files_raise_naming_the_file(tmp_path, content, reason):
 
 
 def test_a_missing_file_raises_naming_it(tmp_path):
-    with pytest.raises(ImageFileError, match="nothing.png: cannot read"):
+    with pytest.raises(ImageFileError, match=r"nothing.png: cannot read"):
         read_image(tmp_path / "nothing.png")
 
 

@@ -95,7 +95,7 @@ def test_confusion_matrix_matches_counting_pairs():
     y_true = rng.integers(0, 4, 200)
     y_pred = rng.integers(0, 4, 200)
     expected = np.zeros((4, 4), dtype=int)
-    for t, p in zip(y_true, y_pred):
+    for t, p in zip(y_true, y_pred, strict=False):
         expected[t, p] += 1
     counts = confusion_matrix(y_true, y_pred, 4)
     np.testing.assert_array_equal(counts, expected)

@@ -20,7 +20,7 @@ class Spy(Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.calls = []
+        self.calls: list[tuple] = []
 
     def forward(self, x):
         self.calls.append((np.array(x.data if isinstance(x, tensorgrad.Tensor) else x), self.training,
@@ -82,11 +82,11 @@ def test_set_and_add_check_types():
     model = Model()
     with pytest.raises(TypeError, match="module: expected a Module"):
         model.add(np.eye(2))
-    with pytest.raises(TypeError, match="loss: expected an nn.Loss"):
+    with pytest.raises(TypeError, match=r"loss: expected an nn.Loss"):
         model.set(loss=Softmax())
-    with pytest.raises(TypeError, match="optimizer: expected an nn.Optimizer"):
+    with pytest.raises(TypeError, match=r"optimizer: expected an nn.Optimizer"):
         model.set(optimizer=0.01)
-    with pytest.raises(TypeError, match="accuracy: expected an nn.Accuracy"):
+    with pytest.raises(TypeError, match=r"accuracy: expected an nn.Accuracy"):
         model.set(accuracy="accuracy")
     with pytest.raises(TypeError, match="seed"):
         Model(seed=1.5)
@@ -115,7 +115,7 @@ def test_finalize_gives_the_optimizer_the_parameters_and_keeps_its_state(spiral)
         model.train(X, y, verbose=False)
     model.finalize()
     assert model.optimizer.iterations == 3
-    for kept, now in zip(moments, model.optimizer.buffers[model.optimizer.buffer_names[0]]):
+    for kept, now in zip(moments, model.optimizer.buffers[model.optimizer.buffer_names[0]], strict=False):
         np.testing.assert_array_equal(kept, now)
 
 

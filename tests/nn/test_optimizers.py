@@ -41,7 +41,7 @@ def make_problem(seed=0):
 
 def run(optimizer, params, gradients):
     for grads in gradients:
-        for parameter, grad in zip(params, grads):
+        for parameter, grad in zip(params, grads, strict=False):
             parameter.grad = grad.copy()
         optimizer.step()
 
@@ -53,10 +53,10 @@ def test_matches_the_oracle_for_25_steps(optimizer_class, hyper):
     optimizer = optimizer_class(params, **hyper)
     expected = oracle_trajectory(optimizer_class, hyper, initial, gradients)
     for step, grads in enumerate(gradients):
-        for parameter, grad in zip(params, grads):
+        for parameter, grad in zip(params, grads, strict=False):
             parameter.grad = grad.copy()
         optimizer.step()
-        for parameter, want in zip(params, expected[step]):
+        for parameter, want in zip(params, expected[step], strict=False):
             np.testing.assert_allclose(parameter.data, want, rtol=0, atol=1e-10, err_msg=f"step {step}")
     assert optimizer.iterations == STEPS
     assert optimizer.current_learning_rate == pytest.approx(hyper["learning_rate"] / (1 + hyper["decay"] * (STEPS - 1)))
@@ -70,8 +70,8 @@ def test_updates_in_place_and_keeps_its_buffers(optimizer_class, hyper):
     optimizer = optimizer_class(params, **hyper)
     buffers = {name: list(values) for name, values in optimizer.buffers.items()}
     run(optimizer, params, gradients[:3])
-    assert all(p.data is array for p, array in zip(params, arrays))
-    assert all(a is b for name in buffers for a, b in zip(buffers[name], optimizer.buffers[name]))
+    assert all(p.data is array for p, array in zip(params, arrays, strict=False))
+    assert all(a is b for name in buffers for a, b in zip(buffers[name], optimizer.buffers[name], strict=False))
 
 
 @pytest.mark.parametrize("optimizer_class", [nn.SGD, nn.Adagrad, nn.RMSprop, nn.Adam])
@@ -98,7 +98,7 @@ def test_parameters_without_gradient_are_skipped():
 def test_zero_grad_clears_the_gradients():
     params, gradients = make_problem()
     optimizer = nn.SGD(params)
-    for parameter, grad in zip(params, gradients[0]):
+    for parameter, grad in zip(params, gradients[0], strict=False):
         parameter.grad = grad
     optimizer.zero_grad()
     assert all(p.grad is None for p in params)
@@ -144,7 +144,7 @@ def test_state_round_trip_resumes_exactly(optimizer_class, hyper):
     second.load_state_dict(state)
     assert second.iterations == 10 and second.current_learning_rate == first.current_learning_rate
     run(second, resumed_params, gradients[10:])
-    for a, b in zip(params, resumed_params):
+    for a, b in zip(params, resumed_params, strict=False):
         np.testing.assert_array_equal(a.data, b.data)
 
 
@@ -187,7 +187,7 @@ def test_load_state_dict_refuses_and_changes_nothing(edit, message):
     assert after["iterations"] == before["iterations"] == 3
     assert after["current_learning_rate"] == before["current_learning_rate"]
     for name in before["buffers"]:
-        for a, b in zip(before["buffers"][name], after["buffers"][name]):
+        for a, b in zip(before["buffers"][name], after["buffers"][name], strict=False):
             np.testing.assert_array_equal(a, b)
 
 
@@ -264,7 +264,7 @@ def train_spiral_net(optimizer_class, hyper, style, epochs=30):
 def test_the_books_three_calls_give_bit_identical_weights_to_step(optimizer_class, hyper, style):
     expected, reference = train_spiral_net(optimizer_class, hyper, "step")
     got, optimizer = train_spiral_net(optimizer_class, hyper, style)
-    for want, have in zip(expected, got):
+    for want, have in zip(expected, got, strict=False):
         np.testing.assert_array_equal(have, want)
     assert optimizer.iterations == reference.iterations == 30
     assert optimizer.current_learning_rate == reference.current_learning_rate

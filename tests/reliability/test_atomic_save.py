@@ -61,10 +61,9 @@ def test_exception_just_before_replace_keeps_the_old_file(tmp_path, temporary_ki
 def test_exception_while_writing_keeps_the_old_file(tmp_path, temporary_kind):
     path = tmp_path / "model.tgm"
     write_container(path, {}, OLD)
-    with pytest.raises(RuntimeError, match="half way"):
-        with atomic_write(path) as file:
-            file.write(b"the first half of a new file")
-            raise RuntimeError("half way")
+    with pytest.raises(RuntimeError, match="half way"), atomic_write(path) as file:
+        file.write(b"the first half of a new file")
+        raise RuntimeError("half way")
     _assert_holds(path, OLD)
     assert os.listdir(tmp_path) == ["model.tgm"]
 

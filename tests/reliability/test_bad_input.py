@@ -129,7 +129,8 @@ SETUP_CASES = {
     "finalize without optimizer": (lambda: unset_model().set(loss=nn.CategoricalCrossEntropy()).finalize(), ValueError, r"finalize: expected a loss and an optimizer, got no optimizer; call model.set\(optimizer=...\) first"),
     "finalize without loss and optimizer": (lambda: unset_model().finalize(), ValueError, "finalize: expected a loss and an optimizer, got no loss and no optimizer"),
     "Model seed -1": (lambda: nn.Model(seed=-1), ValueError, r"seed: expected None or an integer from 0 to 2\*\*128 - 1, got -1"),
-    "Model seed 1.5": (lambda: nn.Model(seed=1.5), TypeError, "seed: expected None or an integer"),
+    "Model seed 1.5": (lambda: nn.Model(seed=1.5), TypeError,  # type: ignore[arg-type]  # deliberately wrong
+                        "seed: expected None or an integer"),
     "train() without data": (lambda: classifier().train(), TypeError, r"Model.train\(X, y, epochs=..., ...\) trains the model on data.*call model.train_mode\(\); model.eval\(\) switches"),
     "train(True), PyTorch's mode switch": (lambda: classifier().train(True), TypeError, r"call model.train_mode\(\)"),
     "loss with label 3": (lambda: nn.CategoricalCrossEntropy()(PROBABILITIES, with_value(LABELS, 3)), ValueError, r"labels must lie in \[0, 2\], got values from 0 to 3"),

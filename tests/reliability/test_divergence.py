@@ -28,7 +28,9 @@ def exploding_regressor() -> nn.Model:
 def diverging_epoch() -> int:
     with pytest.raises(FloatingPointError) as caught:
         exploding_regressor().train(X, Y, epochs=1000, verbose=False)
-    return int(re.search(r"epoch (\d+)", str(caught.value)).group(1))
+    found = re.search(r"epoch (\d+)", str(caught.value))
+    assert found is not None, caught.value
+    return int(found.group(1))
 
 
 def test_nan_loss_raises_naming_epoch_and_step_and_keeps_the_weights():
@@ -44,7 +46,7 @@ def test_nan_loss_raises_naming_epoch_and_step_and_keeps_the_weights():
     # the same run stopped just before the bad step has exactly these weights
     reference = exploding_regressor()
     reference.train(X, Y, epochs=bad_epoch - 1, verbose=False)
-    for kept, expected in zip(model.parameters(), reference.parameters()):
+    for kept, expected in zip(model.parameters(), reference.parameters(), strict=False):
         np.testing.assert_array_equal(kept.data, expected.data)
     assert model.optimizer.iterations == bad_epoch - 1
     assert model.epochs_trained == bad_epoch - 1
@@ -91,10 +93,12 @@ def test_detect_anomaly_names_the_op_through_model_train():
     model.finalize()
     before = [p.data.copy() for p in model.parameters()]
     with np.errstate(divide="ignore", invalid="ignore"):  # let detect_anomaly, not NumPy, report it
-        with pytest.raises(FloatingPointError, match=r"detect_anomaly: Pow backward returned NaN or inf"):
-            with tensorgrad.detect_anomaly():
-                model.train(X, Y, epochs=1, verbose=False)
-        for kept, now in zip(before, model.parameters()):
+        with (
+            pytest.raises(FloatingPointError, match=r"detect_anomaly: Pow backward returned NaN or inf"),
+            tensorgrad.detect_anomaly(),
+        ):
+            model.train(X, Y, epochs=1, verbose=False)
+        for kept, now in zip(before, model.parameters(), strict=False):
             np.testing.assert_array_equal(kept, now.data)  # backward raised before the update
         assert model.optimizer.iterations == 0
         model.train(X, Y, epochs=1, verbose=False)  # without the block the same step goes through

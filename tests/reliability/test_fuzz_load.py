@@ -90,14 +90,14 @@ def leaf_paths(value, prefix=()):
         yield prefix
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, child in items:
-        yield from leaf_paths(child, prefix + (key,))
+        yield from leaf_paths(child, (*prefix, key))
 
 
 @settings(max_examples=60, deadline=None)
 @given(edits=st.lists(st.tuples(st.integers(0, 10**6), st.booleans(), json_values), min_size=1, max_size=3),
        checkpoint=st.booleans())
 def test_header_damage_loads_cleanly_or_raises_model_file_error(valid_file, edits, checkpoint):
-    folder, data = valid_file
+    folder, _data = valid_file
     with zipfile.ZipFile(folder / "valid.tgm") as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     header = json.loads(members[HEADER_MEMBER])

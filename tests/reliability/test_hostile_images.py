@@ -98,7 +98,7 @@ def test_the_cli_reports_an_image_bomb_on_its_own_line_and_classifies_the_others
 def test_a_file_whose_size_cannot_be_read_is_refused(tmp_path):
     path = tmp_path / "header.png"
     path.write_bytes(png_claiming(10, 10)[:20])  # cut inside the header
-    with pytest.raises(nn.ImageFileError, match="header.png: not an image format nn can read"):
+    with pytest.raises(nn.ImageFileError, match=r"header.png: not an image format nn can read"):
         nn.read_image(path)
 
 
@@ -106,5 +106,5 @@ def test_a_file_larger_than_the_cap_is_refused_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(nn.images, "MAX_FILE_BYTES", 100)
     path = Path(tmp_path / "big.png")
     assert cv2.imwrite(str(path), np.random.default_rng(0).integers(0, 256, (40, 40), np.uint8))
-    with pytest.raises(nn.ImageFileError, match="big.png: the file holds more than 100 bytes"):
+    with pytest.raises(nn.ImageFileError, match=r"big.png: the file holds more than 100 bytes"):
         nn.read_image(path)

@@ -86,6 +86,7 @@ def spoil_bias(model: nn.Model) -> str:
 
 
 def spoil_optimizer_buffer(model: nn.Model) -> str:
+    assert model.optimizer is not None
     model.optimizer.buffers["cache"][1][0, 0] = np.nan
     return "optimizer.cache.1"
 

@@ -154,7 +154,7 @@ def test_pickled_object_array_is_never_unpickled(tmp_path):
     np.save(payload, np.array([WritesMarker(marker)], dtype=object), allow_pickle=True)
     payload.seek(0)
     np.lib.format.read_magic(payload)
-    assert np.lib.format.read_array_header_1_0(payload)[2] == object  # a real pickled payload
+    assert np.lib.format.read_array_header_1_0(payload)[2] == np.dtype(object)  # a real pickled payload
     claims_floats = write_zip(tmp_path / "floats.tgm", valid_members(**{"weights.npy": payload.getvalue()}))
     refuses(claims_floats, "member 'weights.npy'", "expected dtype <f4, got |O")
     table = {"weights": {"dtype": "|O", "shape": [1]}}
@@ -359,7 +359,7 @@ def test_checkpoint_holds_the_training_state(trained):
     loaded = nn.Model.load_checkpoint(folder / "checkpoint.tgm")
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert loaded.optimizer.iterations == model.optimizer.iterations == 9
-    for kept, expected in zip(loaded.optimizer.buffers["momentums"], model.optimizer.buffers["momentums"]):
+    for kept, expected in zip(loaded.optimizer.buffers["momentums"], model.optimizer.buffers["momentums"], strict=False):
         np.testing.assert_array_equal(kept, expected)
     assert loaded.epochs_trained == 3
     header = json.loads(members_of(folder / "checkpoint.tgm")[HEADER_MEMBER])
@@ -382,9 +382,9 @@ def test_each_kind_of_file_is_loaded_by_its_own_method(trained):
     _, _, folder = trained
     with pytest.raises(ModelFileError, match="header 'kind': expected 'checkpoint', got 'model'"):
         nn.Model.load_checkpoint(folder / "model.tgm")
-    with pytest.raises(ModelFileError, match="got 'parameters'; load it with model.load_parameters"):
+    with pytest.raises(ModelFileError, match=r"got 'parameters'; load it with model.load_parameters"):
         nn.Model.load(folder / "parameters.tgm")
-    with pytest.raises(ModelFileError, match="expected 'parameters', got 'model'; load it with Model.load"):
+    with pytest.raises(ModelFileError, match=r"expected 'parameters', got 'model'; load it with Model.load"):
         small_model().load_parameters(folder / "model.tgm")
 
 
@@ -476,7 +476,7 @@ def pickled_payload(marker: Path) -> bytes:
     ids=["pickled-object-array", "trillion-elements", "wrong-shape", "wrong-dtype", "missing-member", "extra-member", "nan-weights"],
 )
 def test_bad_parameters_file_leaves_the_model_and_the_file_untouched(trained, tmp_path, members, expected):
-    model, X, folder = trained
+    _model, _X, folder = trained
     marker = tmp_path / "unpickled.marker"
     members = {name: pickled_payload(marker) if data == "pickle" else data for name, data in members.items()}
     path = changed_file(folder / "parameters.tgm", tmp_path / "bad.tgm", **members)

@@ -53,7 +53,7 @@ def straight(spiral):
 
 def assert_same_parameters(left: nn.Model, right: nn.Model) -> None:
     assert [name for name, _ in left.named_parameters()] == [name for name, _ in right.named_parameters()]
-    for (name, a), (_, b) in zip(left.named_parameters(), right.named_parameters()):
+    for (name, a), (_, b) in zip(left.named_parameters(), right.named_parameters(), strict=False):
         assert a.dtype == b.dtype == np.float64
         assert np.array_equal(a.data, b.data), f"{name} differs by up to {np.abs(a.data - b.data).max()}"
 
@@ -74,7 +74,7 @@ def test_resume_in_a_new_process_is_bit_identical(spiral, straight, tmp_path):
     assert resumed.optimizer.iterations == straight.optimizer.iterations == 8 * 10
     assert resumed.optimizer.current_learning_rate == straight.optimizer.current_learning_rate
     for buffer in straight.optimizer.buffer_names:
-        for kept, expected in zip(resumed.optimizer.buffers[buffer], straight.optimizer.buffers[buffer]):
+        for kept, expected in zip(resumed.optimizer.buffers[buffer], straight.optimizer.buffers[buffer], strict=False):
             assert np.array_equal(kept, expected)
 
 
@@ -96,5 +96,5 @@ def test_a_plain_model_file_does_not_resume_the_same_run(spiral, straight, tmp_p
     model.save(tmp_path / "epoch4.tgm")
     restarted = nn.Model.load(tmp_path / "epoch4.tgm")
     restarted.train(*spiral, epochs=4, **TRAINING)
-    differences = [np.abs(a.data - b.data).max() for a, b in zip(restarted.parameters(), straight.parameters())]
+    differences = [np.abs(a.data - b.data).max() for a, b in zip(restarted.parameters(), straight.parameters(), strict=False)]
     assert max(differences) > 1e-6

@@ -2,6 +2,7 @@
 the losses added with them. Movement ops draw empty arrays too (min_side=0)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -78,7 +79,7 @@ def flattenings(draw: Any) -> Case:
 
 def flatten_reference(x: np.ndarray, start: int, end: int) -> np.ndarray:
     end %= x.ndim
-    return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1:])
+    return x.reshape((*x.shape[:start], -1, *x.shape[end + 1:]))
 
 
 @st.composite
@@ -185,7 +186,7 @@ def gather_reference(x: np.ndarray, axis: int, index: np.ndarray) -> np.ndarray:
 def scatters(draw: Any) -> Case:
     case = draw(gathers())
     index = case.params["index"]
-    return Case(case.arrays + (draw(tgst.arrays(index.shape)),), case.params)
+    return Case((*case.arrays, draw(tgst.arrays(index.shape))), case.params)
 
 
 def scatter_add_reference(x: np.ndarray, source: np.ndarray, axis: int, index: np.ndarray) -> np.ndarray:
@@ -217,8 +218,9 @@ def log_likelihoods(draw: Any) -> Case:
 def nll_reference(log_p: np.ndarray, targets: np.ndarray, ignore_index: int, reduction: str) -> np.ndarray:
     kept = targets != ignore_index
     losses = np.where(kept, -log_p[np.arange(len(targets)), np.where(kept, targets, 0)], 0)
-    return {"mean": lambda: losses.sum() / kept.sum() if kept.any() else np.nan,
-            "sum": losses.sum, "none": lambda: losses}[reduction]()
+    reducers: dict[str, Callable[[], Any]] = {"mean": lambda: losses.sum() / kept.sum() if kept.any() else np.nan,
+                                              "sum": losses.sum, "none": lambda: losses}
+    return reducers[reduction]()
 
 
 @st.composite
@@ -233,7 +235,8 @@ def soft_targets(draw: Any) -> Case:
 def soft_cross_entropy_reference(z: np.ndarray, targets: np.ndarray, label_smoothing: float, reduction: str):
     q = (1 - label_smoothing) * targets + label_smoothing / z.shape[1]
     losses = -(q * np.log(softmax_reference(z, 1))).sum(axis=1)
-    return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](losses)
+    reducers: dict[str, Callable[..., np.ndarray]] = {"mean": np.mean, "sum": np.sum, "none": np.asarray}
+    return reducers[reduction](losses)
 
 
 @st.composite

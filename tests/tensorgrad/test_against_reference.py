@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -45,7 +46,7 @@ class Reference:
     function: Callable[[tg.Tensor], tg.Tensor]
     value: Callable[[np.ndarray], np.ndarray]
     slope: Callable[[np.ndarray], np.ndarray]  # the elementwise derivative
-    inputs: tuple[float, ...] = tuple(EDGES)
+    inputs: tuple[float, ...] | np.ndarray = tuple(EDGES)
 
     def __repr__(self) -> str:
         return self.name
@@ -176,6 +177,7 @@ def gradient_of(function: Callable[[tg.Tensor], tg.Tensor], values: Any) -> tupl
     x = tg.Tensor(np.array(values, dtype=np.float64), requires_grad=True)
     out = function(x)
     out.backward(np.ones(out.shape))
+    assert x.grad is not None
     return out.data, x.grad
 
 
@@ -295,7 +297,7 @@ def test_binary_cross_entropy_with_logits_is_finite_at_extreme_logits():
 
 def test_setitem_is_refused_with_a_way_out():
     x = tg.Tensor([1.0, 2.0])
-    with pytest.raises(TypeError, match="cannot be changed in place.*masked_fill"):
+    with pytest.raises(TypeError, match=r"cannot be changed in place.*masked_fill"):
         x[0] = 5.0
 
 

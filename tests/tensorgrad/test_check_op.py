@@ -58,7 +58,7 @@ def test_a_wrong_derivative_fails_gradcheck_with_the_input_and_both_values():
     assert failure.check.startswith("gradcheck")
     assert "autograd gives" in failure.message and "central differences give" in failure.message
     assert len(failure.inputs) == 1 and "input 0: shape" in str(report)
-    with pytest.raises(AssertionError, match="gradcheck .* FAILED"):
+    with pytest.raises(AssertionError, match=r"gradcheck .* FAILED"):
         report.raise_if_failed()
 
 

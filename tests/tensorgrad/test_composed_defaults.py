@@ -13,6 +13,7 @@ def values_and_gradient(function, x: np.ndarray, upstream: np.ndarray) -> tuple[
     leaf = tg.Tensor(x.copy(), requires_grad=True)
     out = function(leaf)
     out.backward(upstream)
+    assert leaf.grad is not None
     return out.data, leaf.grad
 
 

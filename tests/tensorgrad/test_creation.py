@@ -46,7 +46,7 @@ def test_random_draws_repeat_with_the_same_generator_and_have_the_right_distribu
     assert first.dtype == np.float32 and abs(first.data.mean()) < 0.15 and 0.85 < first.data.std() < 1.15
     uniform = tg.rand((2, 500), generator=np.random.default_rng(1), requires_grad=True)
     assert uniform.requires_grad and uniform.shape == (2, 500)
-    assert 0 <= uniform.data.min() and uniform.data.max() < 1 and 0.4 < uniform.data.mean() < 0.6
+    assert uniform.data.min() >= 0 and uniform.data.max() < 1 and 0.4 < uniform.data.mean() < 0.6
 
 
 def test_one_hot_rows():

@@ -77,7 +77,7 @@ def test_the_graph_is_neither_freed_nor_changed_and_no_grad_is_written():
     expected = [leaf.grad.copy() for leaf in leaves]
     loss2, leaves2 = small_network()
     loss2.backward()
-    for got, want in zip(expected, (leaf.grad for leaf in leaves2)):
+    for got, want in zip(expected, (leaf.grad for leaf in leaves2), strict=False):
         np.testing.assert_array_equal(got, want)
 
 
@@ -117,14 +117,14 @@ def test_after_a_plain_backward_it_shows_the_structure_and_the_gradients_that_ex
     assert "freed by backward()" in text and "retain_graph=True" in text
     assert printed_ops(text) == [("1", "Sum"), ("2", "Mul"), ("3", "Mul")]
     assert "(value freed)" in text
-    assert f"has      dL/dz = [6, -12]  (retained)" in text
+    assert "has      dL/dz = [6, -12]  (retained)" in text
     assert "leaf gradients (in .grad now):\n    x = [18, -36]" in text
     with pytest.raises(RuntimeError, match="second time"):
         loss.backward()
 
 
 def test_with_retain_graph_it_shows_everything_as_before():
-    loss, leaves = small_network()
+    loss, _leaves = small_network()
     loss.backward(retain_graph=True)
     text = tg.explain(loss)
     assert "freed" not in text and "arrives  dL/dz" in text

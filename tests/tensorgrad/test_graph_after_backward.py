@@ -34,7 +34,7 @@ def small_loss(x):
 
 def test_a_plain_backward_frees_the_saved_arrays_and_keeps_the_structure():
     x = tg.Tensor(np.arange(6.0).reshape(2, 3) - 2.5, name="x")
-    loss, weights, saved = small_loss(x)
+    loss, _weights, saved = small_loss(x)
     before = [(type(node), node.sequence) for node in graph_nodes(loss)]
     gc.collect()
     assert saved and all(ref() is not None for ref in saved)

@@ -25,6 +25,7 @@ def gradient_of(function, x: np.ndarray, upstream: np.ndarray | None = None) -> 
     """d(function(x))/dx by autograd, seeded with `upstream` (or 1 for a scalar)."""
     leaf = tg.Tensor(x.copy(), requires_grad=True)
     function(leaf).backward(upstream)
+    assert leaf.grad is not None
     return leaf.grad
 
 
@@ -190,7 +191,7 @@ def check_conv(x, weight, bias, geometry, rng):
     value, grads = conv_gradients(x, weight, bias, geometry, upstream)
     np.testing.assert_allclose(value, expected, **TOLERANCE)
     oracle = analytic.conv2d_backward(upstream, x, weight, geometry.stride, geometry.padding)
-    for name, got, want in zip(("dX", "dW", "db"), grads, oracle):
+    for name, got, want in zip(("dX", "dW", "db"), grads, oracle, strict=False):
         np.testing.assert_allclose(got, want, **TOLERANCE, err_msg=name)
 
 
@@ -230,7 +231,7 @@ def test_pooling(kind, drawn, seed):
 
 
 @pytest.mark.parametrize("kind", POOLS)
-@pytest.mark.parametrize("geometry", [g for g in EDGE_GEOMETRIES if all(2 * p <= k for p, k in zip(g.padding, g.kernel))],
+@pytest.mark.parametrize("geometry", [g for g in EDGE_GEOMETRIES if all(2 * p <= k for p, k in zip(g.padding, g.kernel, strict=False))],
                          ids=repr)
 def test_pooling_edge_geometries(kind, geometry):
     rng = np.random.default_rng(1)

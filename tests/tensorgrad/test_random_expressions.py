@@ -8,7 +8,7 @@ a / (1 + b^2) <= |a|, ...), so any program stays well conditioned for finite dif
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from hypothesis import given

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import inspect
 import warnings
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -44,7 +45,7 @@ def test_backward_is_deterministic_pure_and_unaliased(entry, data):
     upstream_before = upstream.copy()
     first, second = forward_backward(entry, case, upstream), forward_backward(entry, case, upstream)
     np.testing.assert_array_equal(upstream, upstream_before)
-    for x, y, original in zip(first, second, case.arrays):
+    for x, y, original in zip(first, second, case.arrays, strict=False):
         np.testing.assert_array_equal(x.grad, y.grad)
         np.testing.assert_array_equal(x.data, original)
         assert not np.shares_memory(x.grad, upstream) and not np.shares_memory(x.grad, x.data)
@@ -100,7 +101,7 @@ def test_fan_out_accumulates():
 class _Logged(Function):
     """Identity op that logs its backward calls: the order the walk visits nodes."""
 
-    log: list[str] = []
+    log: ClassVar[list[str]] = []
 
     @staticmethod
     def forward(ctx, a, label):
@@ -166,9 +167,8 @@ def test_no_grad_records_nothing_as_context_manager_and_decorator():
 
 
 def test_grad_mode_is_restored_after_an_exception():
-    with pytest.raises(ZeroDivisionError):
-        with tg.no_grad():
-            1 / 0
+    with pytest.raises(ZeroDivisionError), tg.no_grad():
+        1 / 0  # noqa: B018 -- the expression is the point: it raises
     assert tg.is_grad_enabled()
 
 
@@ -191,7 +191,7 @@ def test_second_backward_through_a_freed_graph_raises_and_retain_graph_allows_it
     loss.backward(retain_graph=True)
     loss.backward()
     np.testing.assert_array_equal(x.grad, 2 * 2 * x.data)
-    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+    with pytest.raises(RuntimeError, match=r"second time.*retain_graph=True"):
         loss.backward()
 
 

@@ -27,7 +27,7 @@ def test_ndarrays_keep_their_dtype_and_are_not_copied():
 def test_integers_are_data_but_never_require_grad():
     labels = tg.Tensor([0, 2, 1])
     assert labels.dtype.kind == "i"
-    with pytest.raises(TypeError, match="requires_grad.*floating-point.*int"):
+    with pytest.raises(TypeError, match=r"requires_grad.*floating-point.*int"):
         tg.Tensor([0, 1], requires_grad=True)
     with pytest.raises(TypeError, match="requires_grad"):
         labels.requires_grad = True

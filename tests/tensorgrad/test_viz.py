@@ -56,7 +56,7 @@ def expression():
 
 
 def test_counts_and_data_flow_direction(expression):
-    a, b, loss = expression
+    _a, _b, loss = expression
     nodes, edges = parse(tg.draw_graph(loss))
     assert len(boxes(nodes)) == 5  # a, b, a*b, a*b+a, loss
     assert sorted(re.search(r"label=\"?(\w+)", x)[1] for x in ellipses(nodes).values()) == ["Add", "Mul", "Sum"]
@@ -69,7 +69,7 @@ def test_counts_and_data_flow_direction(expression):
 
 
 def test_labels_show_name_or_short_id_shape_and_dtype(expression):
-    a, b, loss = expression
+    _a, _b, loss = expression
     nodes, _ = parse(tg.draw_graph(loss))
     assert "(2, 3) float64" in nodes[node_id(nodes, '"a\\n')]
     assert "(3,) float64" in nodes[node_id(nodes, '"b\\n')]
@@ -105,7 +105,7 @@ def test_after_a_plain_backward_the_picture_shows_the_structure_and_the_gradient
 
 
 def test_broadcast_input_is_marked_on_its_edge_and_op(expression):
-    a, b, loss = expression
+    _a, _b, loss = expression
     nodes, edges = parse(tg.draw_graph(loss))
     mul, add = op_id(nodes, "Mul"), op_id(nodes, "Add")
     b_id, a_id = node_id(nodes, '"b\\n'), node_id(nodes, '"a\\n')
@@ -123,7 +123,7 @@ def test_constants_broadcast_without_a_mark():
 
 
 def test_fan_out_counts_every_input_slot(expression):
-    a, b, loss = expression
+    _a, _b, loss = expression
     nodes, _ = parse(tg.draw_graph(loss))
     assert "used 2 times" in nodes[node_id(nodes, '"a\\n')] and "color=darkorange" in nodes[node_id(nodes, '"a\\n')]
     assert "used" not in nodes[node_id(nodes, '"b\\n')]
@@ -173,11 +173,11 @@ def test_bad_arguments_are_named():
     x = tg.Tensor([1.0], requires_grad=True)
     with pytest.raises(TypeError, match="root must be a Tensor, got ndarray"):
         tg.draw_graph(np.ones(2))
-    with pytest.raises(ValueError, match="rankdir must be one of .* got 'XY'"):
+    with pytest.raises(ValueError, match=r"rankdir must be one of .* got 'XY'"):
         tg.draw_graph(x * 2, rankdir="XY")
     with pytest.raises(TypeError, match="clusters must be a mapping or a callable, got str"):
         tg.draw_graph(x * 2, clusters="layer")
-    with pytest.raises(ValueError, match="format must be one of .* got 'gif'"):
+    with pytest.raises(ValueError, match=r"format must be one of .* got 'gif'"):
         render(tg.draw_graph(x * 2), "g.gif", format="gif")
     assert "rankdir=TB" in tg.draw_graph(x * 2, rankdir="TB").source
 
@@ -193,7 +193,7 @@ def test_missing_dot_says_how_to_install_it(monkeypatch, tmp_path, expression):
 
 
 def test_render_writes_valid_svg_and_png(tmp_path, expression, dot_binary):
-    a, b, loss = expression
+    _a, _b, loss = expression
     loss.backward(retain_graph=True)
     graph = tg.draw_graph(loss, show_data=True)
     svg = render(graph, tmp_path / "graph.svg")

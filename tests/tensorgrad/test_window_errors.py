@@ -20,11 +20,11 @@ weight = np.zeros((4, 3, 3, 3))
         (lambda: F.conv2d(x, np.zeros((4, 3, 6, 3))),
          r"kernel \(6, 3\) is larger than the padded input \(5, 5\) \(x of shape \(2, 3, 5, 5\), padding \(0, 0\)\)"),
         (lambda: F.conv2d(x, weight, stride=0), "conv2d: stride must be an int >= 1 or a pair of them, got 0"),
-        (lambda: F.conv2d(x, weight, stride=1.5), "stride must be an int >= 1 or a pair of them, got 1.5"),
-        (lambda: F.conv2d(x, weight, stride=(1, 2, 3)), r"got \(1, 2, 3\)"),
+        (lambda: F.conv2d(x, weight, stride=1.5), "stride must be an int >= 1 or a pair of them, got 1.5"),  # type: ignore[arg-type]  # deliberately the wrong type
+        (lambda: F.conv2d(x, weight, stride=(1, 2, 3)), r"got \(1, 2, 3\)"),  # type: ignore[arg-type]  # deliberately the wrong type
         (lambda: F.conv2d(x, weight, padding=-1), "padding must be an int >= 0"),
         (lambda: F.max_pool2d(x, 0), "max_pool2d: kernel_size must be an int >= 1 or a pair of them, got 0"),
-        (lambda: F.max_pool2d(x, 2.0), "kernel_size must be an int >= 1"),
+        (lambda: F.max_pool2d(x, 2.0), "kernel_size must be an int >= 1"),  # type: ignore[arg-type]  # deliberately the wrong type
         (lambda: F.avg_pool2d(x, 2, stride=-2), "avg_pool2d: stride must be an int >= 1"),
         (lambda: F.max_pool2d(x, 6), r"kernel \(6, 6\) is larger than the padded input \(5, 5\)"),
         (lambda: F.max_pool2d(x, 2, padding=2), r"padding \(2, 2\) must be at most half the kernel size \(2, 2\)"),

@@ -70,7 +70,7 @@ def write_folder(root, images):
 
 def assert_arrays_equal(actual, expected):
     assert len(actual) == 4
-    for got, want in zip(actual, expected):
+    for got, want in zip(actual, expected, strict=False):
         assert got.dtype == np.uint8
         np.testing.assert_array_equal(got, want)
 

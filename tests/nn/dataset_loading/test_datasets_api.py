@@ -4,7 +4,6 @@ import http.client
 import io
 import os
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,7 +34,7 @@ def test_zip_archive_round_trips_every_pixel(archive, tmp_path):
 
 def test_channels_gives_the_layout_conv2d_takes(archive, tmp_path):
     path, images = archive
-    X_train, y_train, X_test, y_test = load(path, tmp_path / "cache", channels=True)
+    X_train, _y_train, X_test, y_test = load(path, tmp_path / "cache", channels=True)
     assert X_train.shape == (20, 1, 28, 28) and X_test.shape == (10, 1, 28, 28)
     expected = expected_arrays(images)
     np.testing.assert_array_equal(X_train[:, 0], expected[0])
@@ -118,7 +117,7 @@ def test_bad_arguments_name_themselves(tmp_path, kwargs, error, match):
 
 
 def test_missing_data_path_is_named(tmp_path):
-    with pytest.raises(DatasetError, match="data=.*missing.zip' does not exist"):
+    with pytest.raises(DatasetError, match=r"data=.*missing.zip' does not exist"):
         load(tmp_path / "missing.zip", tmp_path / "cache")
 
 
@@ -269,5 +268,5 @@ def test_real_fashion_mnist(fashion_mnist):
 
 def test_real_fashion_mnist_is_cached_in_the_default_cache(fashion_mnist):
     with np.load(REAL_CACHE / CACHE_NAME, allow_pickle=False) as saved:
-        for key, array in zip(("X_train", "y_train", "X_test", "y_test"), fashion_mnist):
+        for key, array in zip(("X_train", "y_train", "X_test", "y_test"), fashion_mnist, strict=False):
             np.testing.assert_array_equal(saved[key], array)

@@ -1,13 +1,10 @@
 """Reading archives and extracted folders as untrusted input: every refusal, before decoding."""
-import io
-import os
-import stat
 import zipfile
 
 import numpy as np
 import pytest
 
-from builders import files_under, load, png, refused, tiny_images, write_folder, write_zip
+from builders import files_under, png, refused, tiny_images, write_folder, write_zip
 from nn.datasets import ARCHIVE_NAME, DatasetError, load_fashion_mnist
 from nn.datasets import archive as archive_module
 

@@ -1,9 +1,7 @@
 """The cache of decoded arrays: used when valid, rebuilt (with a warning) when stale,
 corrupt or hostile, written atomically."""
 import io
-import json
 import os
-import stat
 import zipfile
 
 import numpy as np
@@ -81,7 +79,7 @@ def test_corrupt_cache_is_rebuilt(archive, tmp_path):
         np.testing.assert_array_equal(saved["X_train"], arrays[0])
 
 
-UNPICKLED = []
+UNPICKLED: list[bool] = []
 
 
 def record_unpickling():
