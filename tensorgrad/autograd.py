@@ -173,8 +173,8 @@ class Function:
         arrays, needs = [], []
         try:
             for x in inputs:
-                arrays.append(x.data)
-                needs.append(x.requires_grad)
+                arrays.append(x._data)
+                needs.append(x._requires_grad)
         except AttributeError:
             kinds = ", ".join(type(x).__name__ for x in inputs)
             raise TypeError(f"{cls.__name__}.apply: inputs must be Tensors, got {kinds}; wrap a constant "
@@ -283,8 +283,8 @@ def _free(node: Function) -> None:
     """Drop what backward needed, keep the structure: the saved arrays and the output's
     array go (the activations' memory), edges to the producers and the shapes stay."""
     node.inputs = tuple([x._node if x._node is not None else x for x in node.inputs])
-    output = cast(np.ndarray, node.output)  # each node is freed once, while it still has its output
-    node.output_shape, node.output_dtype = output.shape, output.dtype
+    output = node.output  # each node is freed once, while it still has its output
+    node.output_shape, node.output_dtype = output.shape, output.dtype  # type: ignore[union-attr]
     node.output = None
     node.saved_tensors = ()
     node.freed = True
@@ -342,12 +342,13 @@ def _walk(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: boo
 
     def hand_on(tensors: Sequence[Any], input_grads: Sequence[Any], upstream: Any) -> None:
         for tensor, grad in zip(tensors, input_grads, strict=False):
-            if grad is None or not tensor.requires_grad:
+            if grad is None or not tensor._requires_grad:
                 continue
-            reduced = grad.shape != tensor.shape
+            shape = tensor._data.shape
+            reduced = grad.shape != shape
             if reduced:  # unbroadcast's sum makes a new array
-                grad = unbroadcast(grad, tensor.shape)
-            producer = tensor.grad_fn
+                grad = unbroadcast(grad, shape)
+            producer = tensor._node
             if producer is None:
                 on_leaf(tensor, grad, reduced or _is_private(grad, upstream, input_grads))
             elif producer in grads:
@@ -356,7 +357,7 @@ def _walk(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: boo
                 grads[producer] = grad
                 heapq.heappush(heap, (-producer.sequence, producer))
 
-    with _collector_paused(), _SetGradMode(create_graph):
+    with _CollectorPaused(), _SetGradMode(create_graph):
         hand_on(outputs, output_grads, upstream=None)  # the caller's arrays: never private
         while heap:
             node = heapq.heappop(heap)[1]
@@ -373,17 +374,18 @@ def _walk(outputs: Sequence[Any], output_grads: Sequence[Any], retain_graph: boo
             hand_on(inputs, input_grads, grad)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
+class _CollectorPaused:
     """Pause Python's cycle collector during the walk: the walk makes no garbage cycles,
     but its many small allocations would trigger collections that scan the whole graph
-    (benchmarks/NOTES.md: the measured gain)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+    (benchmarks/NOTES.md: the measured gain). A class, not a generator: it runs on every
+    backward, and costs half as much."""
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_enabled:
             gc.enable()
 
 

@@ -51,8 +51,12 @@ def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
 def operands(a: Any, b: Any, floating: bool = False) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors in the dtypes of the one rule (`dtypes`);
     `floating` for ops that always give floats (true division, logaddexp)."""
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    a, b = as_tensor(a, like), as_tensor(b, like)
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a._data.dtype == b._data.dtype and (a._data.dtype.kind == "f" or not floating):
+            return a, b  # the common case: two tensors of one dtype need no cast
+    else:
+        like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+        a, b = as_tensor(a, like), as_tensor(b, like)
     dtype = common_cast(a._data.dtype, b._data.dtype, floating)
     if dtype is None:
         return a, b

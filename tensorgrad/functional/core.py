@@ -14,20 +14,21 @@ from ..tensor import Tensor, _normalize_axis, _raw, as_tensor, operands, reducti
 def matmul(a: Any, b: Any) -> Tensor:
     """a @ b. A 1-D operand is treated as a row (left) or a column (right), as in NumPy."""
     a, b = as_tensor(a), as_tensor(b)
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: operands must be at least 1-D, got shapes {a.shape} and {b.shape}")
-    inner = b.shape[0] if b.ndim == 1 else b.shape[-2]
-    if a.shape[-1] != inner:  # checked here so the message shows the user's shapes, not reshaped ones
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: the last dimension "
-                         f"of the first ({a.shape[-1]}) must equal the contracted one of the second ({inner})")
-    if a.ndim == 1 and b.ndim == 1:
+    a_shape, b_shape = a.shape, b.shape
+    if not a_shape or not b_shape:
+        raise ValueError(f"matmul: operands must be at least 1-D, got shapes {a_shape} and {b_shape}")
+    inner = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if a_shape[-1] != inner:  # checked here so the message shows the user's shapes, not reshaped ones
+        raise ValueError(f"matmul: shapes {a_shape} and {b_shape} are not aligned: the last dimension "
+                         f"of the first ({a_shape[-1]}) must equal the contracted one of the second ({inner})")
+    if len(a_shape) > 1 and len(b_shape) > 1:
+        return ops.MatMul.apply(a, b)
+    if len(a_shape) == 1 and len(b_shape) == 1:
         return matmul(a.reshape(1, -1), b.reshape(-1, 1)).reshape(())
-    if a.ndim == 1:
+    if len(a_shape) == 1:
         out = matmul(a.reshape(1, -1), b)
         return out.reshape(out.shape[:-2] + out.shape[-1:])
-    if b.ndim == 1:
-        return matmul(a, b.reshape(-1, 1)).reshape(a.shape[:-1])
-    return ops.MatMul.apply(a, b)
+    return matmul(a, b.reshape(-1, 1)).reshape(a_shape[:-1])
 
 
 def linear(x: Any, weights: Tensor, biases: Tensor) -> Tensor:
