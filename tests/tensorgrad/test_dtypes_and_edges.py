@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tensorgrad as tg
 import tensorgrad.functional as F
+from tensorgrad.testing import strategies as tgst
 
 # --------------------------------------------------------------------------- min
 
@@ -96,6 +100,22 @@ def test_mean_over_an_empty_axis_is_nan_silently_and_its_gradient_is_empty():
     assert x.grad.shape == (2, 0)
     assert np.isnan(tg.Tensor(np.ones(0, np.float32)).mean().item())
     assert tg.Tensor(np.ones(0, np.float32)).mean().dtype == np.float32
+
+
+# --------------------------------------------------------------------------- indices and truth along an axis
+
+NO_GRAPH = {"argmax": np.argmax, "argmin": np.argmin, "any": np.any, "all": np.all}
+
+
+@pytest.mark.parametrize("name", NO_GRAPH)
+@given(data=st.data())
+def test_indices_and_truth_along_an_axis_match_numpy(name, data):
+    """Small integers, so ties happen (the first one wins); any and all of nothing are defined."""
+    shape = data.draw(tgst.shapes(min_dims=1, min_side=0 if name in ("any", "all") else 1))
+    x = data.draw(hnp.arrays(np.int8, shape, elements=st.integers(-2, 2)))
+    axis, keepdims = data.draw(st.integers(-x.ndim, x.ndim - 1)), data.draw(st.booleans())
+    out = getattr(tg.Tensor(x), name)(axis, keepdims=keepdims)
+    np.testing.assert_array_equal(out.data, NO_GRAPH[name](x, axis=axis, keepdims=keepdims), strict=True)
 
 
 # --------------------------------------------------------------------------- the dtype rule
