@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..tensor import Axis, Tensor, _raw, as_tensor, reduction_axes
+from ..tensor import Axis, Tensor, _raw, as_tensor, extreme_axes, reduction_axes
 from .core import maximum, reciprocal
 from .movement import gather
 
@@ -68,9 +68,9 @@ def _no_graph(function: Any, x: Any, axis: Axis, **params: Any) -> Tensor:
 
 def _index(function: Any, x: Any, axis: int | None, keepdims: bool) -> Tensor:
     """argmax or argmin along one axis (of the flattened tensor when None; a 0-d tensor
-    has index 0 along axis 0), with no graph."""
+    has index 0 along axis 0), with no graph; an empty axis has no index to give."""
     data = np.asarray(_raw(x))
-    axes = reduction_axes(axis if axis is None else _one(axis), data.ndim)
+    axes = extreme_axes(function.__name__, data.shape, axis if axis is None else _one(axis))
     return Tensor._make(np.asarray(function(data, axis=axes[0] if axes else None, keepdims=keepdims)), None)
 
 

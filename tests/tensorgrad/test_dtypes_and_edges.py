@@ -1,5 +1,5 @@
 """Issue 14's listed bugs, each pinned: min as its own reduction, pow at zero, 0-d
-reductions, the mean of nothing, one dtype rule over every binary op, and error messages
+reductions, reductions of nothing, one dtype rule over every binary op, and error messages
 that blame shapes only for shape problems."""
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_a_0d_tensor_still_rejects_axis_1():
         tg.Tensor(0.5).sum(1)
 
 
-# --------------------------------------------------------------------------- the mean of nothing
+# --------------------------------------------------------------------------- reductions of nothing
 
 
 def test_mean_over_an_empty_axis_is_nan_silently_and_its_gradient_is_empty():
@@ -100,6 +100,16 @@ def test_mean_over_an_empty_axis_is_nan_silently_and_its_gradient_is_empty():
     assert x.grad.shape == (2, 0)
     assert np.isnan(tg.Tensor(np.ones(0, np.float32)).mean().item())
     assert tg.Tensor(np.ones(0, np.float32)).mean().dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin"])
+@pytest.mark.parametrize("axis", [None, 1, -1])
+def test_extremes_of_nothing_are_refused_naming_the_argument_axis_and_shape(name, axis):
+    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
+    message = rf"^{name}: axis={axis} reduces axis 1, of length 0, of an input of shape \(2, 0\): the {name} of no"
+    with pytest.raises(ValueError, match=message):
+        getattr(x, name)(axis)
+    assert getattr(x, name)(0).shape == getattr(np, name)(x.data, axis=0).shape == (0,)  # nothing to refuse
 
 
 # --------------------------------------------------------------------------- indices and truth along an axis
