@@ -9,7 +9,7 @@ import numpy as np
 from .. import ops
 from ..tensor import Tensor, _raw
 from .activations import log_softmax, softplus
-from .core import reciprocal, where
+from .core import average, where
 
 EPSILON = 1e-7
 """The book clips probabilities to [1e-7, 1 - 1e-7] so that log never sees 0 or 1."""
@@ -67,7 +67,7 @@ def _reduce_kept(sample_losses: Tensor, kept: np.ndarray | None, reduction: str)
         return _reduce(sample_losses, reduction)
     sample_losses = where(kept, sample_losses, 0)
     if reduction == "mean":
-        return sample_losses.sum() * reciprocal(int(kept.sum()))
+        return average(sample_losses.sum(), int(kept.sum()))
     return _reduce(sample_losses, reduction)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import ops
 from ..tensor import Axis, Tensor, _raw, as_tensor, extreme_axes, reduction_axes
-from .core import maximum, reciprocal
+from .core import average, maximum
 from .movement import gather
 
 
@@ -38,9 +38,8 @@ def prod(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 def var(x: Tensor, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     """sum((x - mean)^2) / (n - ddof); NaN, silently, when n - ddof <= 0 (NumPy warns)."""
     axes = reduction_axes(axis, x.ndim)
-    count = _reduced_count(x, axes) - ddof
     centred = x - x.mean(axes, keepdims=True)
-    return (centred * centred).sum(axes, keepdims) * reciprocal(count)
+    return average((centred * centred).sum(axes, keepdims), _reduced_count(x, axes), ddof)
 
 
 def std(x: Tensor, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
