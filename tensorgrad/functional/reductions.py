@@ -48,7 +48,8 @@ def std(x: Tensor, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> 
 
 
 def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """log(sum(e^x)) over axis, never overflowing: the LogSumExp primitive, rule softmax."""
+    """log(sum(e^x)) over axis, never overflowing: the LogSumExp primitive, rule softmax.
+    Over no elements it is -inf, the log of an empty sum (as PyTorch)."""
     x = as_tensor(x)
     return ops.LogSumExp.apply(x, axis=reduction_axes(axis, x.ndim), keepdims=keepdims)
 

@@ -92,14 +92,28 @@ def test_a_0d_tensor_still_rejects_axis_1():
 # --------------------------------------------------------------------------- reductions of nothing
 
 
-def test_mean_over_an_empty_axis_is_nan_silently_and_its_gradient_is_empty():
-    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
-    out = x.mean(axis=1)  # pytest turns RuntimeWarning into an error: this proves it is silent
-    assert out.shape == (2,) and np.all(np.isnan(out.data))
+@pytest.mark.parametrize("reduce, expected", [
+    (lambda x, axis: x.sum(axis), 0.0), (lambda x, axis: x.prod(axis), 1.0), (lambda x, axis: x.mean(axis), np.nan),
+    (lambda x, axis: x.var(axis), np.nan), (lambda x, axis: x.std(axis, ddof=1), np.nan),
+    (lambda x, axis: x.logsumexp(axis), -np.inf),
+])
+@pytest.mark.parametrize("axis", [1, None])
+def test_reductions_over_nothing_give_numpys_values_silently_and_empty_gradients(reduce, expected, axis):
+    x = tg.Tensor(np.ones((2, 0), np.float32), requires_grad=True)
+    out = reduce(x, axis)  # pytest turns RuntimeWarning into an error: this proves it is silent
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, np.full((2,) if axis else (), expected, np.float32), strict=True)
     out.sum().backward()
     assert x.grad.shape == (2, 0)
-    assert np.isnan(tg.Tensor(np.ones(0, np.float32)).mean().item())
-    assert tg.Tensor(np.ones(0, np.float32)).mean().dtype == np.float32
+
+
+@pytest.mark.parametrize("function", [F.softmax, F.softmin, F.log_softmax])
+def test_softmax_along_an_empty_axis_is_empty(function):
+    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
+    out = function(x, 1)
+    assert out.shape == (2, 0)
+    out.backward(np.ones((2, 0)))
+    assert x.grad.shape == (2, 0)
 
 
 @pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin"])
