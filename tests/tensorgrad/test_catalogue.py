@@ -23,7 +23,9 @@ import tensorgrad as tg
 import tensorgrad.functional as F
 import window_cases
 from tensorgrad.testing import strategies as tgst
-from catalogue import EPSILON, MAX_SIDE, Case, Entry, one, reductions, shapes, softmax_reference, two, untied
+from catalogue import (
+    EMPTY_TOO, EPSILON, MAX_SIDE, Case, Entry, one, quiet, reductions, shapes, softmax_reference, two, untied,
+)
 from catalogue_elementwise import ELEMENTWISE
 from catalogue_structure import STRUCTURE
 
@@ -108,7 +110,7 @@ def scalar_powers(draw: Any) -> Case:
 
 @st.composite
 def softmax_inputs(draw: Any) -> Case:
-    x = draw(shapes(min_dims=1).flatmap(tgst.arrays))
+    x = draw(shapes(min_dims=1, **EMPTY_TOO).flatmap(tgst.arrays))
     return Case((x,), {"axis": draw(st.integers(-x.ndim, x.ndim - 1))})
 
 
@@ -225,10 +227,13 @@ CATALOGUE = [
     Entry("minimum", tg.minimum, np.minimum, untied(), False),
     Entry("where", lambda a, b, condition: tg.where(condition, a, b),
           lambda a, b, condition: np.where(condition, a, b), wheres(), True),
-    Entry("sum", lambda a, **p: a.sum(**p), lambda a, **p: np.sum(a, **p), reductions(tgst.arrays), True),
-    Entry("mean", lambda a, **p: a.mean(**p), lambda a, **p: np.mean(a, **p), reductions(tgst.arrays), True),
-    Entry("max", lambda a, **p: a.max(**p), lambda a, **p: np.max(a, **p), reductions(tgst.distinct_arrays), False),
-    Entry("min", lambda a, **p: a.min(**p), lambda a, **p: np.min(a, **p), reductions(tgst.distinct_arrays), False),
+    Entry("sum", lambda a, **p: a.sum(**p), lambda a, **p: np.sum(a, **p), reductions(tgst.arrays, **EMPTY_TOO), True),
+    Entry("mean", lambda a, **p: a.mean(**p), quiet(lambda a, **p: np.mean(a, **p)),
+          reductions(tgst.arrays, **EMPTY_TOO), True),
+    Entry("max", lambda a, **p: a.max(**p), lambda a, **p: np.max(a, **p),
+          reductions(tgst.distinct_arrays, **EMPTY_TOO, over_empty=False), False),
+    Entry("min", lambda a, **p: a.min(**p), lambda a, **p: np.min(a, **p),
+          reductions(tgst.distinct_arrays, **EMPTY_TOO, over_empty=False), False),
     Entry("reshape", lambda a, shape: a.reshape(shape), lambda a, shape: np.reshape(a, shape), reshapes(), True),
     Entry("transpose", lambda a, axes: a.transpose(*axes), lambda a, axes: np.transpose(a, axes), transposes(), True),
     Entry("T", lambda a: a.T, np.transpose, one(), True),
