@@ -140,11 +140,13 @@ def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0) ->
 
 def chunk(x: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
     """PyTorch's chunk: parts of ceil(n / chunks) entries, the last one shorter (so
-    possibly fewer than `chunks` parts)."""
+    possibly fewer than `chunks` parts); an empty axis gives `chunks` empty parts."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     n = x.shape[_axis(axis, x.ndim)]
-    size = max(-(-n // chunks), 1)
+    if n == 0:
+        return split(x, chunks, axis)
+    size = -(-n // chunks)
     return split(x, list(range(size, n, size)), axis)
 
 

@@ -126,6 +126,13 @@ def test_extremes_of_nothing_are_refused_naming_the_argument_axis_and_shape(name
     assert getattr(x, name)(0).shape == getattr(np, name)(x.data, axis=0).shape == (0,)  # nothing to refuse
 
 
+def test_splitting_an_empty_axis_gives_as_many_empty_parts_as_asked():
+    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
+    assert [part.shape for part in x.chunk(3, axis=1)] == [(2, 0)] * 3  # PyTorch's chunk
+    assert [part.shape for part in x.split(2, axis=1)] == [p.shape for p in np.split(x.data, 2, axis=1)]
+    assert [part.shape for part in x.chunk(3, axis=0)] == [(1, 0), (1, 0)]  # fewer parts than asked, as PyTorch
+
+
 # --------------------------------------------------------------------------- indices and truth along an axis
 
 NO_GRAPH = {"argmax": np.argmax, "argmin": np.argmin, "any": np.any, "all": np.all}
