@@ -133,10 +133,10 @@ def tiles(draw: Any) -> Case:
 
 @st.composite
 def splits(draw: Any) -> Case:
-    x = draw(shapes(min_dims=1).flatmap(tgst.arrays))
+    x = draw(shapes(min_dims=1, **EMPTY_TOO).flatmap(tgst.arrays))
     axis = draw(st.integers(-x.ndim, x.ndim - 1))
     n = x.shape[axis]
-    equal = st.sampled_from([d for d in range(1, n + 1) if n % d == 0])
+    equal = st.sampled_from([d for d in range(1, MAX_SIDE + 1) if n % d == 0])  # any count divides 0
     points = st.lists(st.integers(0, n), max_size=3).map(sorted)
     return Case((x,), {"indices_or_sections": draw(st.one_of(equal, points)), "axis": axis})
 
@@ -150,14 +150,14 @@ def joined(parts: list) -> Any:
 
 @st.composite
 def chunks(draw: Any) -> Case:
-    case = draw(along_axis())
+    case = draw(along_axis(**EMPTY_TOO))
     return Case(case.arrays, {**case.params, "chunks": draw(st.integers(1, 4))})
 
 
 def chunk_reference(x: np.ndarray, chunks: int, axis: int) -> np.ndarray:
     n = x.shape[axis]
     size = -(-n // chunks)
-    return joined(np.split(x, list(range(size, n, size)), axis))
+    return joined(np.split(x, list(range(size, n, size)) if n else chunks, axis))
 
 
 @st.composite
