@@ -133,6 +133,16 @@ def test_splitting_an_empty_axis_gives_as_many_empty_parts_as_asked():
     assert [part.shape for part in x.chunk(3, axis=0)] == [(1, 0), (1, 0)]  # fewer parts than asked, as PyTorch
 
 
+@pytest.mark.parametrize("pick", [lambda x, index: x.gather(1, index),
+                                  lambda x, index: F.scatter_add(x, 1, index, np.ones(index.shape))])
+def test_picking_from_an_empty_axis_is_refused_naming_the_axis_and_shape(pick):
+    x = tg.Tensor(np.ones((2, 0)))
+    with pytest.raises(IndexError, match=r"index values 0 to 0 do not fit axis 1 of length 0 \(input of shape \(2, 0\)\)"):
+        pick(x, np.zeros((2, 1), np.int64))
+    with pytest.raises(ValueError, match=r"index of shape \(3, 0\) is longer than the input of shape \(2, 0\) along axis 0"):
+        pick(x, np.zeros((3, 0), np.int64))
+
+
 # --------------------------------------------------------------------------- indices and truth along an axis
 
 NO_GRAPH = {"argmax": np.argmax, "argmin": np.argmin, "any": np.any, "all": np.all}
