@@ -175,12 +175,14 @@ def diagonals(draw: Any) -> Case:
 
 @st.composite
 def gathers(draw: Any) -> Case:
-    """An index of x's rank, no longer than x along the other axes, any length along axis."""
-    x = draw(shapes(min_dims=1).flatmap(tgst.arrays))
+    """An index of x's rank, no longer than x along the other axes, any length along axis
+    (0 too; only 0 when that axis is empty, test_dtypes_and_edges)."""
+    x = draw(shapes(min_dims=1, **EMPTY_TOO).flatmap(tgst.arrays))
     axis = draw(st.integers(-x.ndim, x.ndim - 1))
-    shape = tuple(draw(st.integers(1, MAX_SIDE)) if d == axis % x.ndim else draw(st.integers(1, n))
-                  for d, n in enumerate(x.shape))
-    index = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, x.shape[axis] - 1)))
+    n = x.shape[axis]
+    shape = tuple(draw(st.integers(0, MAX_SIDE if n else 0)) if d == axis % x.ndim else draw(st.integers(0, side))
+                  for d, side in enumerate(x.shape))
+    index = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, max(n - 1, 0))))
     return Case((x,), {"axis": axis, "index": index})
 
 
