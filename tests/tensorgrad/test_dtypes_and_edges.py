@@ -116,6 +116,27 @@ def test_softmax_along_an_empty_axis_is_empty(function):
     assert x.grad.shape == (2, 0)
 
 
+EMPTY_BATCH = {  # loss: (predictions of an empty batch, their targets)
+    "categorical_cross_entropy": (np.full((0, 3), 0.5), np.zeros(0, np.int64)),
+    "nll_loss": (np.zeros((0, 3)), np.zeros(0, np.int64)),
+    "cross_entropy": (np.zeros((0, 3)), np.zeros((0, 3))),
+    "binary_cross_entropy": (np.full((0, 2), 0.5), np.zeros((0, 2))),
+    "binary_cross_entropy_with_logits": (np.zeros((0, 2)), np.zeros((0, 2))),
+    "mse": (np.zeros((0, 2)), np.zeros((0, 2))), "mae": (np.zeros((0, 2)), np.zeros((0, 2))),
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_BATCH)
+@pytest.mark.parametrize("reduction, expected", [("mean", np.nan), ("sum", 0.0), ("none", np.zeros(0))])
+def test_the_loss_of_an_empty_batch_is_what_pytorch_gives_silently(name, reduction, expected):
+    predictions, targets = EMPTY_BATCH[name]
+    x = tg.Tensor(predictions, requires_grad=True)
+    loss = getattr(F, name)(x, targets, reduction=reduction)  # RuntimeWarnings are errors here
+    np.testing.assert_array_equal(loss.data, expected, strict=True)
+    loss.backward(np.ones(loss.shape))
+    assert x.grad.shape == predictions.shape
+
+
 @pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin"])
 @pytest.mark.parametrize("axis", [None, 1, -1])
 def test_extremes_of_nothing_are_refused_naming_the_argument_axis_and_shape(name, axis):
