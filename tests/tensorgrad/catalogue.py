@@ -17,6 +17,8 @@ from tensorgrad.testing import strategies as tgst
 MAX_SIDE = 3  # finite differences cost two forward passes per element: keep arrays small
 EPSILON = 1e-7  # the book's clipping of probabilities
 EMPTY_TOO = {"min_side": 0}  # a strategy's sides start at 0: empty arrays such as (2, 0) too
+SAMPLES = st.integers(0, 4)  # a loss's batch sizes, the empty batch too
+CLASSES = st.integers(2, 4)
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,12 @@ def quiet(reference: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
             warnings.simplefilter("ignore", RuntimeWarning)
             return reference(*args, **params)
     return silenced
+
+
+def reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
+    """A loss reference's reduction over samples (the mean of an empty batch is NaN)."""
+    reducers: dict[str, Callable[..., np.ndarray]] = {"mean": np.mean, "sum": np.sum, "none": np.asarray}
+    return reducers[reduction](losses)
 
 
 def softmax_reference(x: np.ndarray, axis: int) -> np.ndarray:
