@@ -217,6 +217,8 @@ RULE = [
     (tensor(np.uint8), 2, np.uint8, np.float32),
     (tensor(np.int32), tensor(np.int32), np.int32, np.float32),
     (tensor(np.int32), tensor(np.int64), np.int64, np.float32),
+    (tensor(np.uint64), 2, np.uint64, np.float32),
+    (tensor(np.uint64), tensor(np.uint8), np.uint64, np.float32),
     (tensor(np.bool_), 2, np.int64, np.float32),
     (tensor(np.bool_), 2.0, np.float32, np.float32),
     (tensor(np.bool_), tensor(np.float32), np.float32, np.float32),
@@ -232,6 +234,19 @@ def test_one_dtype_rule_for_every_binary_op(name, left, right, result, divided):
     assert out.dtype == (divided if floats_only else result)
     reference = reference(*(np.asarray(x.data if isinstance(x, tg.Tensor) else x, np.float64) for x in (left, right)))
     np.testing.assert_allclose(out.data, reference, rtol=1e-3 if out.dtype == np.float16 else 1e-6)
+
+
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("left, right", [
+    (tensor(np.uint64), tensor(np.int64)), (tensor(np.int8), tensor(np.uint64)),
+    (tensor(np.uint64), np.array([1, 2])), (tensor(np.uint64), np.int32(1)),
+])
+def test_uint64_with_a_signed_integer_is_refused_naming_both_dtypes(name, left, right):
+    """NumPy gives float64 with no float64 array involved, which breaks the rule; PyTorch
+    refuses this promotion too. Division and logaddexp refuse it as well: one rule."""
+    function, _ = BINARY[name]
+    with pytest.raises(TypeError, match=rf"^{left.dtype} and {right.dtype} have no common integer dtype.*cast one explicitly"):
+        function(left, right)
 
 
 PRIMITIVE_FUNCTIONS = ["exp", "log", "log1p", "expm1", "sin", "cos", "tan", "arctan", "sinh", "cosh", "erf", "sqrt", "log2"]
