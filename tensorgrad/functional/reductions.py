@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..tensor import Axis, Tensor, _raw, as_tensor, extreme_axes, reduction_axes
-from .core import average, maximum
+from ..tensor import Axis, Tensor, _raw, extreme_axes, reduction_axes
+from .core import average, floating, maximum
 from .movement import gather
 
 
@@ -50,7 +50,7 @@ def std(x: Tensor, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> 
 def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(e^x)) over axis, never overflowing: the LogSumExp primitive, rule softmax.
     Over no elements it is -inf, the log of an empty sum (as PyTorch)."""
-    x = as_tensor(x)
+    x = floating(x)
     return ops.LogSumExp.apply(x, axis=reduction_axes(axis, x.ndim), keepdims=keepdims)
 
 

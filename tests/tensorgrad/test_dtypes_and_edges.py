@@ -253,7 +253,7 @@ PRIMITIVE_FUNCTIONS = ["exp", "log", "log1p", "expm1", "sin", "cos", "tan", "arc
 
 
 COMPOSED_FUNCTIONS = ["sigmoid", "tanh", "softplus", "logsigmoid", "gelu", "silu", "mish", "elu", "softsign",
-                      "leaky_relu", "softmax", "softmin", "log_softmax"]  # each negates or adds: uint8 must not wrap
+                      "leaky_relu", "softmax", "softmin", "log_softmax", "logsumexp"]  # each negates or adds: uint8 must not wrap
 
 
 @pytest.mark.parametrize("name", PRIMITIVE_FUNCTIONS + COMPOSED_FUNCTIONS)
