@@ -76,7 +76,7 @@ def gradcheck(
             flat[k] = original
             numerical_flat[k] = (plus - minus) / (2 * eps)
         error = np.abs(grad - numerical) - (atol + rtol * np.abs(numerical))
-        if error.size and (np.max(error) > 0 or not np.all(np.isfinite(grad))):
+        if not (np.all(error <= 0) and np.all(np.isfinite(grad))):  # a NaN on either side fails too
             worst = np.unravel_index(np.argmax(np.where(np.isfinite(error), error, np.inf)), error.shape)
             raise GradcheckError(
                 f"gradcheck: input {position} (shape {tensor.shape}), element {tuple(int(i) for i in worst)}: "
