@@ -154,6 +154,12 @@ def test_splitting_an_empty_axis_gives_as_many_empty_parts_as_asked():
     assert [part.shape for part in x.chunk(3, axis=0)] == [(1, 0), (1, 0)]  # fewer parts than asked, as PyTorch
 
 
+def test_an_inferred_size_of_no_elements_is_refused_as_ambiguous():
+    with pytest.raises(ValueError, match=r"^reshape \(inputs of shapes \(3, 0\)\): the size -1 in \(-1, 1, 0\) is ambig"):
+        tg.Tensor(np.ones((3, 0))).unflatten(0, (-1, 1))
+    assert tg.Tensor(np.ones(0)).reshape(-1, 1).shape == (0, 1)  # the other sizes fix it: nothing to infer
+
+
 @pytest.mark.parametrize("pick", [lambda x, index: x.gather(1, index),
                                   lambda x, index: F.scatter_add(x, 1, index, np.ones(index.shape))])
 def test_picking_from_an_empty_axis_is_refused_naming_the_axis_and_shape(pick):
