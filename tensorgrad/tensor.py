@@ -343,10 +343,10 @@ class Tensor:
         return _functional().mean(self, axis, keepdims)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _ops.Max.apply(self, axis=reduction_axes(axis, self.ndim), keepdims=keepdims)
+        return _ops.Max.apply(self, axis=extreme_axes("max", self.shape, axis), keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return _ops.Min.apply(self, axis=reduction_axes(axis, self.ndim), keepdims=keepdims)
+        return _ops.Min.apply(self, axis=extreme_axes("min", self.shape, axis), keepdims=keepdims)
 
     prod, var, std, logsumexp = _composed("prod"), _composed("var"), _composed("std"), _composed("logsumexp")
     argmax, argmin, any, all = _composed("argmax"), _composed("argmin"), _composed("any"), _composed("all")
@@ -469,6 +469,18 @@ def reduction_axes(axis: Axis | Sequence[int], ndim: int) -> tuple[int, ...] | N
         if all(isinstance(a, (int, np.integer)) and a in (0, -1) for a in axes):
             return ()
     return _normalize_axis(axis, ndim)
+
+
+def extreme_axes(name: str, shape: tuple[int, ...], axis: Axis) -> tuple[int, ...] | None:
+    """`reduction_axes` for max, min, argmax and argmin, which have no value over no
+    elements: an axis of length 0 is refused by name (NumPy's "zero-size array to
+    reduction operation" names neither the axis nor the shape; PyTorch refuses it too)."""
+    axes = reduction_axes(axis, len(shape))
+    for a in range(len(shape)) if axes is None else axes:
+        if shape[a] == 0:
+            raise ValueError(f"{name}: axis={axis!r} reduces axis {a}, of length 0, of an input of shape {shape}: "
+                             f"the {name} of no elements is undefined")
+    return axes
 
 
 def _functional() -> Any:

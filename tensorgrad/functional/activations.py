@@ -55,7 +55,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """
     x = floating(x)
     axes = _one_axis(axis, x.ndim)
-    shifted = x - np.max(x.data, axis=axes, keepdims=True)
+    shifted = x - np.max(x.data, axis=axes, keepdims=True, initial=-np.inf)  # initial: an empty axis has none
     e = shifted.exp()
     return e / e.sum(axes, keepdims=True)
 

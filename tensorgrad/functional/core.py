@@ -46,7 +46,7 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """
     axes = reduction_axes(axis, x.ndim)
     count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
-    return x.sum(axes, keepdims) * reciprocal(count)
+    return average(x.sum(axes, keepdims), count)
 
 
 def floating(x: Any) -> Tensor:
@@ -56,9 +56,16 @@ def floating(x: Any) -> Tensor:
     return x if x.dtype.kind == "f" else Tensor._make(x.data.astype(np.float32), None)
 
 
-def reciprocal(count: int) -> float:
-    """1 / count, or NaN when there is nothing to average (count <= 0)."""
-    return 1.0 / count if count > 0 else float("nan")
+def average(total: Tensor, count: int, ddof: int = 0) -> Tensor:
+    """total / (count - ddof), or NaN when count - ddof <= 0 (nothing to average).
+
+    Over no elements at all (count 0) the NaN is total * 0 + NaN rather than total * NaN:
+    total is then a sum of nothing, and a NaN factor would turn the zeros that flow back
+    through it (recorded with create_graph) into NaN.
+    """
+    if count == 0:
+        return total * 0 + float("nan")
+    return total * (1.0 / (count - ddof) if count > ddof else float("nan"))
 
 
 def maximum(a: Any, b: Any) -> Tensor:

@@ -1,5 +1,12 @@
 """The book's losses composed from primitives (tests compare their gradients with the
-book's hand-written derivatives in tests/analytic.py)."""
+book's hand-written derivatives in tests/analytic.py).
+
+Each loss reduces its per-sample losses with reduction='mean' (the default), 'sum' or
+'none'. An empty batch is accepted and gives what PyTorch gives: a mean of NaN (the mean
+of nothing, silently), a sum of 0, and an empty tensor for 'none'. The losses that
+average over a sample's outputs (binary_cross_entropy, binary_cross_entropy_with_logits,
+mse, mae) give NaN for a sample with no outputs.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +16,7 @@ import numpy as np
 from .. import ops
 from ..tensor import Tensor, _raw
 from .activations import log_softmax, softplus
-from .core import reciprocal, where
+from .core import average, where
 
 EPSILON = 1e-7
 """The book clips probabilities to [1e-7, 1 - 1e-7] so that log never sees 0 or 1."""
@@ -67,7 +74,7 @@ def _reduce_kept(sample_losses: Tensor, kept: np.ndarray | None, reduction: str)
         return _reduce(sample_losses, reduction)
     sample_losses = where(kept, sample_losses, 0)
     if reduction == "mean":
-        return sample_losses.sum() * reciprocal(int(kept.sum()))
+        return average(sample_losses.sum(), int(kept.sum()))
     return _reduce(sample_losses, reduction)
 
 
@@ -75,6 +82,8 @@ def categorical_cross_entropy(predictions: Tensor, targets: Any, reduction: str 
     """-log(p[true class]) per sample, with p clipped to [1e-7, 1 - 1e-7] as in the book.
 
     `targets` are integer class labels of shape (n,) or one-hot rows of shape (n, classes).
+
+    `reduction` is 'mean', 'sum' or 'none'; an empty batch's mean is NaN, as in PyTorch (functional.losses).
     """
     labels, _ = _class_targets(predictions, targets, "categorical_cross_entropy")
     clipped = predictions.clip(EPSILON, 1 - EPSILON)
@@ -86,7 +95,10 @@ def nll_loss(log_probabilities: Tensor, targets: Any, reduction: str = "mean", i
              ) -> Tensor:
     """The negative log-likelihood -log_probabilities[i, y_i] per sample (the input is
     already a log-probability, e.g. from log_softmax). Samples labelled `ignore_index`
-    give 0 and do not count in the mean."""
+    give 0 and do not count in the mean.
+
+    `reduction` is 'mean', 'sum' or 'none'; an empty batch's mean is NaN, as in PyTorch (functional.losses).
+    """
     labels, kept = _class_targets(log_probabilities, targets, "nll_loss", ignore_index)
     if labels.ndim != 1:
         raise ValueError(f"nll_loss: targets must be class labels of shape (n,), got shape {labels.shape}")
@@ -108,6 +120,8 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", label_s
     (divided by n for the mean), exactly, where the clipped loss of probabilities has a zero
     gradient for a tiny probability. Values are not clipped: a confident right answer
     costs about 0, not 1e-7.
+
+    `reduction` is 'mean', 'sum' or 'none'; an empty batch's mean is NaN, as in PyTorch (functional.losses).
     """
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}")
@@ -126,7 +140,10 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", label_s
 
 
 def binary_cross_entropy(predictions: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
-    """-(y log p + (1 - y) log(1 - p)), averaged over outputs per sample; p clipped as in the book."""
+    """-(y log p + (1 - y) log(1 - p)), averaged over outputs per sample; p clipped as in the book.
+
+    `reduction` is 'mean', 'sum' or 'none'; an empty batch's mean is NaN, as in PyTorch (functional.losses).
+    """
     y = _targets_like(predictions, targets, "binary_cross_entropy")
     clipped = predictions.clip(EPSILON, 1 - EPSILON)
     losses = -(y * clipped.log() + (1 - y) * (1 - clipped).log())
@@ -138,7 +155,10 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any, reduction: st
     """binary_cross_entropy(sigmoid(z), y) without forming sigmoid, so never clipped:
     -(w y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))) = w y softplus(-z) + (1 - y) softplus(z),
     with w = pos_weight (per output, broadcast; 1 when None) weighing the positives.
-    Averaged over outputs per sample, as binary_cross_entropy."""
+    Averaged over outputs per sample, as binary_cross_entropy.
+
+    `reduction` is 'mean', 'sum' or 'none'; an empty batch's mean is NaN, as in PyTorch (functional.losses).
+    """
     y = _targets_like(logits, targets, "binary_cross_entropy_with_logits")
     positive = y if pos_weight is None else y * np.asarray(_raw(pos_weight), dtype=logits.dtype)
     losses = positive * softplus(-logits) + (1 - y) * softplus(logits)
@@ -146,12 +166,18 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: Any, reduction: st
 
 
 def mse(predictions: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
-    """Mean squared error per sample: mean((y - p)^2) over the outputs."""
+    """Mean squared error per sample: mean((y - p)^2) over the outputs.
+
+    `reduction` is 'mean', 'sum' or 'none'; an empty batch's mean is NaN, as in PyTorch (functional.losses).
+    """
     y = _targets_like(predictions, targets, "mse")
     return _reduce(((y - predictions) ** 2).mean(axis=-1), reduction)
 
 
 def mae(predictions: Tensor, targets: Any, reduction: str = "mean") -> Tensor:
-    """Mean absolute error per sample: mean(|y - p|) over the outputs."""
+    """Mean absolute error per sample: mean(|y - p|) over the outputs.
+
+    `reduction` is 'mean', 'sum' or 'none'; an empty batch's mean is NaN, as in PyTorch (functional.losses).
+    """
     y = _targets_like(predictions, targets, "mae")
     return _reduce((y - predictions).abs().mean(axis=-1), reduction)

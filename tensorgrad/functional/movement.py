@@ -140,11 +140,13 @@ def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0) ->
 
 def chunk(x: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
     """PyTorch's chunk: parts of ceil(n / chunks) entries, the last one shorter (so
-    possibly fewer than `chunks` parts)."""
+    possibly fewer than `chunks` parts); an empty axis gives `chunks` empty parts."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     n = x.shape[_axis(axis, x.ndim)]
-    size = max(-(-n // chunks), 1)
+    if n == 0:
+        return split(x, chunks, axis)
+    size = -(-n // chunks)
     return split(x, list(range(size, n, size)), axis)
 
 
@@ -173,11 +175,24 @@ def diagonal(x: Tensor, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tens
     return planes[(Ellipsis, start_row + steps, start_column + steps)]
 
 
-def _along_axis_index(index: np.ndarray, axis: int, ndim: int) -> tuple:
+def _along_axis_index(name: str, index: np.ndarray, axis: int, shape: tuple[int, ...]) -> tuple:
     """The integer-array index that reads `index` along `axis` and the same position
-    elsewhere: x[it][..., i, ...] = x[..., index[..., i, ...], ...], of index's shape."""
+    elsewhere: x[it][..., i, ...] = x[..., index[..., i, ...], ...], of index's shape.
+    Checked here, so that a bad index (e.g. any index into an empty axis) is named with
+    the op and x's shape rather than by NumPy's IndexError about the grid."""
+    ndim = len(shape)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{name}: index must hold integers, got dtype {index.dtype}")
     if index.ndim != ndim:
-        raise ValueError(f"index must have the tensor's {ndim} dimensions, got shape {index.shape}")
+        raise ValueError(f"{name}: index must have the tensor's {ndim} dimensions, got shape {index.shape}")
+    longer = [d for d in range(ndim) if d != axis and index.shape[d] > shape[d]]
+    if longer:
+        raise ValueError(f"{name}: index of shape {index.shape} is longer than the input of shape {shape} "
+                         f"along axis {longer[0]}")
+    length = shape[axis]
+    if index.size and not -length <= index.min() <= index.max() < length:
+        raise IndexError(f"{name}: index values {index.min()} to {index.max()} do not fit axis {axis} of length "
+                         f"{length} (input of shape {shape})")
     grid = [np.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1)) for d, n in enumerate(index.shape)]
     grid[axis] = index
     return tuple(grid)
@@ -188,9 +203,7 @@ def gather(x: Tensor, axis: int, index: Any) -> Tensor:
     (PyTorch's gather; np.take_along_axis when the shapes match, which NumPy would
     broadcast). The gradient scatters back, repeated indices adding up."""
     index = np.asarray(_raw(index))
-    if index.dtype.kind not in "iu":
-        raise TypeError(f"gather: index must hold integers, got dtype {index.dtype}")
-    return x[_along_axis_index(index, _axis(axis, x.ndim), x.ndim)]
+    return x[_along_axis_index("gather", index, _axis(axis, x.ndim), x.shape)]
 
 
 def scatter_add(x: Any, axis: int, index: Any, source: Any) -> Tensor:
@@ -200,7 +213,7 @@ def scatter_add(x: Any, axis: int, index: Any, source: Any) -> Tensor:
     index = np.asarray(_raw(index))
     if index.shape != source.shape:
         raise ValueError(f"scatter_add: index {index.shape} and source {source.shape} must have one shape")
-    positions = _along_axis_index(index, _axis(axis, x.ndim), x.ndim)
+    positions = _along_axis_index("scatter_add", index, _axis(axis, x.ndim), x.shape)
     spread = ops.ScatterAdd.apply(source, index=positions, shape=x.shape)
     return x + spread
 

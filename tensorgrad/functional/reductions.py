@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from .. import ops
-from ..tensor import Axis, Tensor, _normalize_axis, _raw, as_tensor, reduction_axes
-from .core import maximum, reciprocal
+from ..tensor import Axis, Tensor, _raw, extreme_axes, reduction_axes
+from .core import average, floating, maximum
 from .movement import gather
 
 
@@ -38,9 +38,8 @@ def prod(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 def var(x: Tensor, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
     """sum((x - mean)^2) / (n - ddof); NaN, silently, when n - ddof <= 0 (NumPy warns)."""
     axes = reduction_axes(axis, x.ndim)
-    count = _reduced_count(x, axes) - ddof
     centred = x - x.mean(axes, keepdims=True)
-    return (centred * centred).sum(axes, keepdims) * reciprocal(count)
+    return average((centred * centred).sum(axes, keepdims), _reduced_count(x, axes), ddof)
 
 
 def std(x: Tensor, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
@@ -49,8 +48,9 @@ def std(x: Tensor, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> 
 
 
 def logsumexp(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """log(sum(e^x)) over axis, never overflowing: the LogSumExp primitive, rule softmax."""
-    x = as_tensor(x)
+    """log(sum(e^x)) over axis, never overflowing: the LogSumExp primitive, rule softmax.
+    Over no elements it is -inf, the log of an empty sum (as PyTorch)."""
+    x = floating(x)
     return ops.LogSumExp.apply(x, axis=reduction_axes(axis, x.ndim), keepdims=keepdims)
 
 
@@ -61,22 +61,28 @@ def normalize(x: Tensor, axis: int = -1, eps: float = 1e-12) -> Tensor:
     return x * maximum(squared, eps * eps) ** -0.5
 
 
-def _no_graph(function: Any, x: Any, axis: Any, **params: Any) -> Tensor:
+def _no_graph(function: Any, x: Any, axis: Axis, **params: Any) -> Tensor:
     data = np.asarray(_raw(x))
-    if axis is not None:
-        axis = _normalize_axis(axis, data.ndim) if data.ndim else None
-    return Tensor._make(np.asarray(function(data, axis=axis, **params)), None)
+    return Tensor._make(np.asarray(function(data, axis=reduction_axes(axis, data.ndim), **params)), None)
+
+
+def _index(function: Any, x: Any, axis: int | None, keepdims: bool) -> Tensor:
+    """argmax or argmin along one axis (of the flattened tensor when None; a 0-d tensor
+    has index 0 along axis 0), with no graph; an empty axis has no index to give."""
+    data = np.asarray(_raw(x))
+    axes = extreme_axes(function.__name__, data.shape, axis if axis is None else _one(axis))
+    return Tensor._make(np.asarray(function(data, axis=axes[0] if axes else None, keepdims=keepdims)), None)
 
 
 def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """The index of the largest entry (of the flattened tensor when axis is None); ties give
     the first one, as NumPy. No graph: an index has no derivative."""
-    return _no_graph(np.argmax, x, axis if axis is None else _one(axis), keepdims=keepdims)
+    return _index(np.argmax, x, axis, keepdims)
 
 
 def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """The index of the smallest entry; ties give the first one, as NumPy. No graph."""
-    return _no_graph(np.argmin, x, axis if axis is None else _one(axis), keepdims=keepdims)
+    return _index(np.argmin, x, axis, keepdims)
 
 
 def any(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:

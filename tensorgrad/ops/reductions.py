@@ -90,6 +90,9 @@ class LogSumExp(Function):
 
 def _log_sum_exp(a: np.ndarray, axis: tuple | None) -> np.ndarray:
     """log(sum e^a) with keepdims, shifted by the maximum m: m + log(sum e^(a - m))."""
+    if a.size == 0:  # nothing to shift by: the sum of no elements is 0, and log 0 = -inf (as PyTorch)
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(exp(a), axis=axis, keepdims=True))
     peak = np.max(a, axis=axis, keepdims=True)
     finite = np.isfinite(peak)
     if finite.all():

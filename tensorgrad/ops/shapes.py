@@ -18,7 +18,13 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
-        return a.reshape(shape)
+        try:
+            return a.reshape(shape)
+        except ValueError:
+            if a.size == 0 and -1 in np.ravel(shape):  # NumPy's message leaves the -1 out of the shape
+                raise ValueError(f"the size -1 in {shape} is ambiguous for an input with no elements: "
+                                 "give every size") from None
+            raise
 
     @staticmethod
     def backward(ctx, grad):

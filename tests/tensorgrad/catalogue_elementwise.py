@@ -1,5 +1,5 @@
 """The catalogue's elementwise section: trigonometry, logarithms, special functions,
-steps (zero gradient) and activations. Empty arrays are drawn too (min_side=0)."""
+steps (zero gradient) and activations. Empty arrays are drawn too (EMPTY_TOO)."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tensorgrad.functional as F
-from catalogue import Case, Entry, one, pairs, shapes, softmax_reference, two
+from catalogue import EMPTY_TOO, Case, Entry, one, pairs, shapes, softmax_reference, two
 from tensorgrad.testing import strategies as tgst
 
 erf_reference = np.vectorize(math.erf, otypes=[np.float64])
@@ -38,8 +38,8 @@ def remainders(draw: Any) -> Case:
 
 
 @st.composite
-def along_axis(draw: Any, domain: Any = tgst.arrays) -> Case:
-    x = draw(shapes(min_dims=1).flatmap(domain))
+def along_axis(draw: Any, domain: Any = tgst.arrays, min_side: int = 1) -> Case:
+    x = draw(shapes(min_dims=1, min_side=min_side).flatmap(domain))
     return Case((x,), {"axis": draw(st.integers(-x.ndim, x.ndim - 1))})
 
 
@@ -50,8 +50,6 @@ def softplus_reference(x: np.ndarray) -> np.ndarray:
 def elu_reference(x: np.ndarray, alpha: float) -> np.ndarray:
     return np.where(x > 0, x, alpha * np.expm1(x))
 
-
-EMPTY_TOO = {"min_side": 0}
 
 ELEMENTWISE = [
     Entry("mod", lambda a, b: a % b, np.mod, remainders(), True),
@@ -75,18 +73,19 @@ ELEMENTWISE = [
     Entry("log10", lambda a: a.log10(), np.log10, one(tgst.positive_arrays, **EMPTY_TOO), True),
     Entry("exp2", lambda a: a.exp2(), np.exp2, one(**EMPTY_TOO), True),
     Entry("logaddexp", F.logaddexp, np.logaddexp, two(**EMPTY_TOO), True),
-    Entry("leaky_relu", lambda a: F.leaky_relu(a, 0.1), lambda a: np.where(a > 0, a, 0.1 * a), one(), False),
-    Entry("elu", lambda a: F.elu(a, 1.5), lambda a: elu_reference(a, 1.5), one(), False),
-    Entry("selu", F.selu, lambda a: F.SELU_SCALE * elu_reference(a, F.SELU_ALPHA), one(), False),
-    Entry("gelu", F.gelu, lambda a: 0.5 * a * (1 + erf_reference(a / math.sqrt(2))), one(), True),
+    Entry("leaky_relu", lambda a: F.leaky_relu(a, 0.1), lambda a: np.where(a > 0, a, 0.1 * a), one(**EMPTY_TOO), False),
+    Entry("elu", lambda a: F.elu(a, 1.5), lambda a: elu_reference(a, 1.5), one(**EMPTY_TOO), False),
+    Entry("selu", F.selu, lambda a: F.SELU_SCALE * elu_reference(a, F.SELU_ALPHA), one(**EMPTY_TOO), False),
+    Entry("gelu", F.gelu, lambda a: 0.5 * a * (1 + erf_reference(a / math.sqrt(2))), one(**EMPTY_TOO), True),
     Entry("gelu_tanh", lambda a: F.gelu(a, approximate="tanh"),
-          lambda a: 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a ** 3))), one(), True),
+          lambda a: 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a ** 3))), one(**EMPTY_TOO), True),
     Entry("silu", F.silu, lambda a: a / (1 + np.exp(-a)), one(**EMPTY_TOO), True),
     Entry("softplus", F.softplus, softplus_reference, one(**EMPTY_TOO), True),
-    Entry("logsigmoid", F.logsigmoid, lambda a: -softplus_reference(-a), one(), True),
-    Entry("softsign", F.softsign, lambda a: a / (1 + np.abs(a)), one(), True),
-    Entry("hardtanh", F.hardtanh, lambda a: np.clip(a, -1, 1), one(off_grid), False),
-    Entry("relu6", F.relu6, lambda a: np.clip(a, 0, 6), one(lambda shape: off_grid(shape, 4.0)), False),
-    Entry("mish", F.mish, lambda a: a * np.tanh(softplus_reference(a)), one(), True),
-    Entry("softmin", lambda a, axis: F.softmin(a, axis), lambda a, axis: softmax_reference(-a, axis), along_axis(), True),
+    Entry("logsigmoid", F.logsigmoid, lambda a: -softplus_reference(-a), one(**EMPTY_TOO), True),
+    Entry("softsign", F.softsign, lambda a: a / (1 + np.abs(a)), one(**EMPTY_TOO), True),
+    Entry("hardtanh", F.hardtanh, lambda a: np.clip(a, -1, 1), one(off_grid, **EMPTY_TOO), False),
+    Entry("relu6", F.relu6, lambda a: np.clip(a, 0, 6), one(lambda shape: off_grid(shape, 4.0), **EMPTY_TOO), False),
+    Entry("mish", F.mish, lambda a: a * np.tanh(softplus_reference(a)), one(**EMPTY_TOO), True),
+    Entry("softmin", lambda a, axis: F.softmin(a, axis), lambda a, axis: softmax_reference(-a, axis),
+          along_axis(**EMPTY_TOO), True),
 ]

@@ -1,13 +1,17 @@
 """Issue 14's listed bugs, each pinned: min as its own reduction, pow at zero, 0-d
-reductions, the mean of nothing, one dtype rule over every binary op, and error messages
+reductions, reductions of nothing, one dtype rule over every binary op, and error messages
 that blame shapes only for shape problems."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tensorgrad as tg
 import tensorgrad.functional as F
+from tensorgrad.testing import strategies as tgst
 
 # --------------------------------------------------------------------------- min
 
@@ -85,17 +89,101 @@ def test_a_0d_tensor_still_rejects_axis_1():
         tg.Tensor(0.5).sum(1)
 
 
-# --------------------------------------------------------------------------- the mean of nothing
+# --------------------------------------------------------------------------- reductions of nothing
 
 
-def test_mean_over_an_empty_axis_is_nan_silently_and_its_gradient_is_empty():
-    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
-    out = x.mean(axis=1)  # pytest turns RuntimeWarning into an error: this proves it is silent
-    assert out.shape == (2,) and np.all(np.isnan(out.data))
+@pytest.mark.parametrize("reduce, expected", [
+    (lambda x, axis: x.sum(axis), 0.0), (lambda x, axis: x.prod(axis), 1.0), (lambda x, axis: x.mean(axis), np.nan),
+    (lambda x, axis: x.var(axis), np.nan), (lambda x, axis: x.std(axis, ddof=1), np.nan),
+    (lambda x, axis: x.logsumexp(axis), -np.inf),
+])
+@pytest.mark.parametrize("axis", [1, None])
+def test_reductions_over_nothing_give_numpys_values_silently_and_empty_gradients(reduce, expected, axis):
+    x = tg.Tensor(np.ones((2, 0), np.float32), requires_grad=True)
+    out = reduce(x, axis)  # pytest turns RuntimeWarning into an error: this proves it is silent
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, np.full((2,) if axis else (), expected, np.float32), strict=True)
     out.sum().backward()
     assert x.grad.shape == (2, 0)
-    assert np.isnan(tg.Tensor(np.ones(0, np.float32)).mean().item())
-    assert tg.Tensor(np.ones(0, np.float32)).mean().dtype == np.float32
+
+
+@pytest.mark.parametrize("function", [F.softmax, F.softmin, F.log_softmax])
+def test_softmax_along_an_empty_axis_is_empty(function):
+    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
+    out = function(x, 1)
+    assert out.shape == (2, 0)
+    out.backward(np.ones((2, 0)))
+    assert x.grad.shape == (2, 0)
+
+
+EMPTY_BATCH = {  # loss: (predictions of an empty batch, their targets)
+    "categorical_cross_entropy": (np.full((0, 3), 0.5), np.zeros(0, np.int64)),
+    "nll_loss": (np.zeros((0, 3)), np.zeros(0, np.int64)),
+    "cross_entropy": (np.zeros((0, 3)), np.zeros((0, 3))),
+    "binary_cross_entropy": (np.full((0, 2), 0.5), np.zeros((0, 2))),
+    "binary_cross_entropy_with_logits": (np.zeros((0, 2)), np.zeros((0, 2))),
+    "mse": (np.zeros((0, 2)), np.zeros((0, 2))), "mae": (np.zeros((0, 2)), np.zeros((0, 2))),
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_BATCH)
+@pytest.mark.parametrize("reduction, expected", [("mean", np.nan), ("sum", 0.0), ("none", np.zeros(0))])
+def test_the_loss_of_an_empty_batch_is_what_pytorch_gives_silently(name, reduction, expected):
+    predictions, targets = EMPTY_BATCH[name]
+    x = tg.Tensor(predictions, requires_grad=True)
+    loss = getattr(F, name)(x, targets, reduction=reduction)  # RuntimeWarnings are errors here
+    np.testing.assert_array_equal(loss.data, expected, strict=True)
+    loss.backward(np.ones(loss.shape))
+    assert x.grad.shape == predictions.shape
+
+
+@pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin"])
+@pytest.mark.parametrize("axis", [None, 1, -1])
+def test_extremes_of_nothing_are_refused_naming_the_argument_axis_and_shape(name, axis):
+    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
+    message = rf"^{name}: axis={axis} reduces axis 1, of length 0, of an input of shape \(2, 0\): the {name} of no"
+    with pytest.raises(ValueError, match=message):
+        getattr(x, name)(axis)
+    assert getattr(x, name)(0).shape == getattr(np, name)(x.data, axis=0).shape == (0,)  # nothing to refuse
+
+
+def test_splitting_an_empty_axis_gives_as_many_empty_parts_as_asked():
+    x = tg.Tensor(np.ones((2, 0)), requires_grad=True)
+    assert [part.shape for part in x.chunk(3, axis=1)] == [(2, 0)] * 3  # PyTorch's chunk
+    assert [part.shape for part in x.split(2, axis=1)] == [p.shape for p in np.split(x.data, 2, axis=1)]
+    assert [part.shape for part in x.chunk(3, axis=0)] == [(1, 0), (1, 0)]  # fewer parts than asked, as PyTorch
+
+
+def test_an_inferred_size_of_no_elements_is_refused_as_ambiguous():
+    with pytest.raises(ValueError, match=r"^reshape \(inputs of shapes \(3, 0\)\): the size -1 in \(-1, 1, 0\) is ambig"):
+        tg.Tensor(np.ones((3, 0))).unflatten(0, (-1, 1))
+    assert tg.Tensor(np.ones(0)).reshape(-1, 1).shape == (0, 1)  # the other sizes fix it: nothing to infer
+
+
+@pytest.mark.parametrize("pick", [lambda x, index: x.gather(1, index),
+                                  lambda x, index: F.scatter_add(x, 1, index, np.ones(index.shape))])
+def test_picking_from_an_empty_axis_is_refused_naming_the_axis_and_shape(pick):
+    x = tg.Tensor(np.ones((2, 0)))
+    with pytest.raises(IndexError, match=r"index values 0 to 0 do not fit axis 1 of length 0 \(input of shape \(2, 0\)\)"):
+        pick(x, np.zeros((2, 1), np.int64))
+    with pytest.raises(ValueError, match=r"index of shape \(3, 0\) is longer than the input of shape \(2, 0\) along axis 0"):
+        pick(x, np.zeros((3, 0), np.int64))
+
+
+# --------------------------------------------------------------------------- indices and truth along an axis
+
+NO_GRAPH = {"argmax": np.argmax, "argmin": np.argmin, "any": np.any, "all": np.all}
+
+
+@pytest.mark.parametrize("name", NO_GRAPH)
+@given(data=st.data())
+def test_indices_and_truth_along_an_axis_match_numpy(name, data):
+    """Small integers, so ties happen (the first one wins); any and all of nothing are defined."""
+    shape = data.draw(tgst.shapes(min_dims=1, min_side=0 if name in ("any", "all") else 1))
+    x = data.draw(hnp.arrays(np.int8, shape, elements=st.integers(-2, 2)))
+    axis, keepdims = data.draw(st.integers(-x.ndim, x.ndim - 1)), data.draw(st.booleans())
+    out = getattr(tg.Tensor(x), name)(axis, keepdims=keepdims)
+    np.testing.assert_array_equal(out.data, NO_GRAPH[name](x, axis=axis, keepdims=keepdims), strict=True)
 
 
 # --------------------------------------------------------------------------- the dtype rule
@@ -135,6 +223,8 @@ RULE = [
     (tensor(np.uint8), 2, np.uint8, np.float32),
     (tensor(np.int32), tensor(np.int32), np.int32, np.float32),
     (tensor(np.int32), tensor(np.int64), np.int64, np.float32),
+    (tensor(np.uint64), 2, np.uint64, np.float32),
+    (tensor(np.uint64), tensor(np.uint8), np.uint64, np.float32),
     (tensor(np.bool_), 2, np.int64, np.float32),
     (tensor(np.bool_), 2.0, np.float32, np.float32),
     (tensor(np.bool_), tensor(np.float32), np.float32, np.float32),
@@ -152,11 +242,24 @@ def test_one_dtype_rule_for_every_binary_op(name, left, right, result, divided):
     np.testing.assert_allclose(out.data, reference, rtol=1e-3 if out.dtype == np.float16 else 1e-6)
 
 
+@pytest.mark.parametrize("name", BINARY)
+@pytest.mark.parametrize("left, right", [
+    (tensor(np.uint64), tensor(np.int64)), (tensor(np.int8), tensor(np.uint64)),
+    (tensor(np.uint64), np.array([1, 2])), (tensor(np.uint64), np.int32(1)),
+])
+def test_uint64_with_a_signed_integer_is_refused_naming_both_dtypes(name, left, right):
+    """NumPy gives float64 with no float64 array involved, which breaks the rule; PyTorch
+    refuses this promotion too. Division and logaddexp refuse it as well: one rule."""
+    function, _ = BINARY[name]
+    with pytest.raises(TypeError, match=rf"^{left.dtype} and {right.dtype} have no common integer dtype.*cast one explicitly"):
+        function(left, right)
+
+
 PRIMITIVE_FUNCTIONS = ["exp", "log", "log1p", "expm1", "sin", "cos", "tan", "arctan", "sinh", "cosh", "erf", "sqrt", "log2"]
 
 
 COMPOSED_FUNCTIONS = ["sigmoid", "tanh", "softplus", "logsigmoid", "gelu", "silu", "mish", "elu", "softsign",
-                      "leaky_relu", "softmax", "softmin", "log_softmax"]  # each negates or adds: uint8 must not wrap
+                      "leaky_relu", "softmax", "softmin", "log_softmax", "logsumexp"]  # each negates or adds: uint8 must not wrap
 
 
 @pytest.mark.parametrize("name", PRIMITIVE_FUNCTIONS + COMPOSED_FUNCTIONS)

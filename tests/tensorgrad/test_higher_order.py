@@ -64,6 +64,15 @@ def test_gradgradcheck_on_smooth_compositions(function, shapes):
     assert tg.gradgradcheck(function, *inputs)
 
 
+def test_gradcheck_fails_where_central_differences_are_not_a_number():
+    """A function that turns NaN just beside the point has no derivative there to check."""
+    def nan_above_half(x):
+        return x + tg.Tensor(np.where(x.data > 0.5, np.nan, 0.0))
+
+    with pytest.raises(tg.testing.GradcheckError, match=r"central differences give np\.float64\(nan\)"):
+        tg.gradcheck(nan_above_half, tg.Tensor(np.array([0.5]), requires_grad=True))
+
+
 def test_gradgradcheck_catches_a_wrong_second_derivative():
     """A rule whose first derivative is right but is not recorded differentiably fails."""
     detached_square = lambda x: x * x.detach()  # noqa: E731  first derivative x, not 2x
