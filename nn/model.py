@@ -175,6 +175,11 @@ class Model(Module):
         """Whether `finalize()` ran since the last `add` or `set`."""
         return self._finalized
 
+    @property
+    def has_penalty(self) -> bool:
+        """Whether a layer has an L1 or L2 penalty (found by `finalize()`)."""
+        return bool(self._penalized)
+
     def regularization_loss(self) -> Tensor:
         """The penalty of every layer that offers one (a zero Tensor when none does)."""
         assert self.loss is not None, "regularization_loss: the model has no loss; call model.set(loss=...) first"

@@ -11,6 +11,7 @@ are accumulated from the batches already computed (no second forward pass for me
 """
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -93,15 +94,17 @@ def _train_step(model: Any, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[f
     or None, without updating, when the loss is NaN or inf."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # reported below, once
         outputs, data_loss = model.data_loss(X_batch, y_batch)
-        regularization_loss = model.regularization_loss()
-        total = data_loss + regularization_loss if regularization_loss.requires_grad else data_loss
-    if not np.isfinite(total.item()):
+        penalty = model.regularization_loss() if model.has_penalty else None
+        total = data_loss if penalty is None else data_loss + penalty
+    data_value = data_loss.item()
+    penalty_value = 0.0 if penalty is None else penalty.item()
+    if not math.isfinite(data_value + penalty_value):
         return None
     model.optimizer.zero_grad()
     total.backward()
     model.optimizer.step()
     accuracy = model.accuracy.calculate(model.predictions_from(outputs), y_batch)
-    return data_loss.item(), regularization_loss.item(), accuracy
+    return data_value, penalty_value, accuracy
 
 
 def _record_epoch(model: Any, history: dict, data_loss: float, validation: Any, batch_size: int | None) -> None:

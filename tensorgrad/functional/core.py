@@ -39,14 +39,13 @@ def linear(x: Any, weights: Tensor, biases: Tensor) -> Tensor:
 
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """sum / count: the gradient 1/count falls out of the chain rule.
+    """sum / count, the primitive Mean: its gradient spreads 1/count over the averaged elements.
 
     The mean of no elements is NaN, as in NumPy and PyTorch, and silent, as in PyTorch
     (NumPy warns "Mean of empty slice"; a NaN already says it).
     """
-    axes = reduction_axes(axis, x.ndim)
-    count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
-    return average(x.sum(axes, keepdims), count)
+    x = as_tensor(x)
+    return ops.Mean.apply(x, axis=reduction_axes(axis, x.ndim), keepdims=keepdims)
 
 
 def floating(x: Any) -> Tensor:

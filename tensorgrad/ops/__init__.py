@@ -14,7 +14,7 @@ from ..autograd import Function
 from .arithmetic import Add, Div, Mod, Mul, Neg, Pow, Sub
 from .elementwise import Abs, Clip, Exp, Expm1, Log, Log1p, Maximum, Minimum, Where, exp
 from .linalg import MatMul
-from .reductions import LogSumExp, Max, Min, Sum
+from .reductions import LogSumExp, Max, Mean, Min, Sum
 from .rounding import Ceil, Floor, Round, Sign, Trunc
 from .scans import Cumprod, Cumsum
 from .shapes import BroadcastTo, Concatenate, GetItem, Reshape, ScatterAdd, Transpose
@@ -28,7 +28,7 @@ PRIMITIVES: tuple[type[Function], ...] = (
     Sin, Cos, Tan, Arcsin, Arccos, Arctan, Sinh, Cosh,
     Erf,
     Sign, Floor, Ceil, Round, Trunc,
-    Sum, Max, Min, LogSumExp,
+    Sum, Mean, Max, Min, LogSumExp,
     Cumsum, Cumprod,
     Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Concatenate,
     MatMul,

@@ -1,9 +1,11 @@
-"""Reductions: sum, max, min and log-sum-exp over axes (mean is a composition).
+"""Reductions: sum, mean, max, min and log-sum-exp over axes.
 
 Each op: the math in its docstring, `forward` on ndarrays, `backward` right below (see
 ops/__init__.py for the contract).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -30,6 +32,31 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad):
         grad = grad.reshape(_keepdims_shape(ctx.shape, ctx.axis))
+        return (call(BroadcastTo, grad, shape=ctx.shape),)
+
+
+class Mean(Function):
+    """z = mean of a over axis = sum / n;  dz/da = 1/n for every averaged element
+
+    A primitive rather than sum * (1/n): every mean-reduced loss ends in one, and one node
+    costs less than two. The mean of no elements is NaN, as in NumPy and PyTorch, and
+    silent, as in PyTorch; its gradient reaches no element. Integers average to float32
+    (the dtype rule).
+    """
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        count = a.size if axis is None else math.prod(a.shape[i] for i in axis)
+        ctx.shape, ctx.axis = a.shape, axis
+        # over no elements the gradient reaches none: scale it by 0, not NaN, so that a
+        # recorded backward (create_graph) does not turn the zeros flowing back into NaN
+        ctx.scale = 1.0 / count if count else 0.0
+        total = np.sum(a, axis=axis, keepdims=keepdims)
+        return (total if total.dtype.kind == "f" else total.astype(np.float32)) * (ctx.scale or math.nan)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.reshape(_keepdims_shape(ctx.shape, ctx.axis)) * ctx.scale
         return (call(BroadcastTo, grad, shape=ctx.shape),)
 
 
