@@ -152,8 +152,8 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = (data_of(x) for x in ctx.saved_tensors)
-        return _to_the_winner(ctx, grad, a > b)
+        a, b = ctx.saved_tensors
+        return _to_the_winner(ctx, grad, data_of(a) > data_of(b))
 
 
 class Minimum(Function):
@@ -166,8 +166,8 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = (data_of(x) for x in ctx.saved_tensors)
-        return _to_the_winner(ctx, grad, a < b)
+        a, b = ctx.saved_tensors
+        return _to_the_winner(ctx, grad, data_of(a) < data_of(b))
 
 
 def _to_the_winner(ctx, grad, a_wins):
