@@ -153,19 +153,14 @@ class Function:
     numbers: backward visits nodes from the largest number down (as PyTorch does).
     """
 
-    # the engine's fields in slots (a backward reads and writes them on every node: 2k
-    # instructions fewer per node than in the instance dict); an op's own ctx attributes
-    # (ctx.axis, ...) still go to its __dict__
-    __slots__ = ("inputs", "output", "output_shape", "output_dtype", "needs_input_grad", "saved_tensors",
-                 "sequence", "freed", "__dict__", "__weakref__")
     inputs: tuple  # the input Tensors; after a plain backward, the nodes and leaves behind them
     output: np.ndarray | None  # the result's array, until a plain backward frees it
     output_shape: tuple  # kept by a plain backward, with output_dtype, when it frees the output
     output_dtype: np.dtype
     needs_input_grad: tuple[bool, ...]
-    saved_tensors: tuple
+    saved_tensors: tuple = ()
     sequence: int
-    freed: bool  # True once a plain backward dropped the saved values
+    freed = False  # True once a plain backward dropped the saved values
     origin: str | None = None  # the user's line that created the op, under detect_anomaly()
     retained: Any = None  # a weak reference to the output Tensor when it called retain_grad()
 
@@ -185,7 +180,6 @@ class Function:
             raise TypeError(f"{cls.__name__}.apply: inputs must be Tensors, got {kinds}; wrap a constant "
                             "with tensorgrad.as_tensor(value)") from None
         node = cls()
-        node.saved_tensors = ()
         record = _GradMode.enabled and True in needs
         node.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
         try:
@@ -200,7 +194,6 @@ class Function:
         node.inputs = inputs
         node.output = out
         node.sequence = _next_sequence()
-        node.freed = False
         if _GradMode.anomaly:
             node.origin = _user_frame()
         return make(out, node)
