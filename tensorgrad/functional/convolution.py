@@ -87,17 +87,23 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pai
 def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> Tensor:
     """out[n, c, i, j] = max of the window at (i*sh, j*sw); padding adds -inf, so it never wins.
     The gradient goes to each window's maximum (split evenly between exact ties)."""
-    return _pool_windows("max_pool2d", x, kernel_size, stride, padding, float("-inf")).max(axis=0).transpose(3, 0, 1, 2)
+    windows, axes = _pool_windows("max_pool2d", x, kernel_size, stride, padding, float("-inf"))
+    return windows.max(axis=axes).transpose(3, 0, 1, 2)
 
 
 def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> Tensor:
     """out[n, c, i, j] = mean of the window at (i*sh, j*sw); padded zeros count (PyTorch's
     count_include_pad=True). Each element in a window gets 1/(kh*kw) of its gradient."""
-    windows = _pool_windows("avg_pool2d", x, kernel_size, stride, padding, 0.0)
-    return (windows.sum(axis=0) * (1.0 / len(windows))).transpose(3, 0, 1, 2)
+    windows, axes = _pool_windows("avg_pool2d", x, kernel_size, stride, padding, 0.0)
+    count = windows.shape[axes[0]] * (windows.shape[axes[1]] if len(axes) > 1 else 1)
+    return (windows.sum(axis=axes) * (1.0 / count)).transpose(3, 0, 1, 2)
 
 
-def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None, padding: Pair, fill: float) -> Tensor:
+def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None,
+                  padding: Pair, fill: float) -> tuple[Tensor, tuple[int, ...]]:
+    """(windows, axes): the pooling windows of x and the axes to reduce over, leaving the
+    (C, rows, columns, N) result, batch last as conv2d's (the caller returns its
+    (N, C, rows, columns) view)."""
     x = as_tensor(x)
     _check_rank(name, "x", x, "(N, C, H, W)")
     kernel = _pair(name, "kernel_size", kernel_size, least=1)
@@ -105,21 +111,37 @@ def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None, pad
     half = _pair(name, "padding", padding, least=0)
     if any(2 * p > k for p, k in zip(half, kernel, strict=False)):
         raise ValueError(f"{name}: padding {half} must be at most half the kernel size {kernel}")
+    (kh, kw) = kernel
+    if stride == kernel and not any(half):
+        # Windows that tile the map are blocks of a reshape, (C, rows, kh, columns, kw, N):
+        # no window copy, and the gradient lands in x's layout with no col2im.
+        planes = _planes(name, x, kernel, half, fill)
+        channels, height, width, n = planes.shape
+        rows, columns = height // kh, width // kw
+        if (rows * kh, columns * kw) != (height, width):  # the last rows or columns no window covers
+            planes = planes[:, :rows * kh, :columns * kw]
+        return planes.reshape(channels, rows, kh, columns, kw, n), (2, 4)
     windows, _ = _sliding_windows(name, x, kernel, stride, half, fill)
     # (kh * kw, C, rows, columns, N): NumPy reduces over a leading axis of a contiguous
     # array ~30x faster than over the two short trailing axes of the strided view
-    # (benchmarks/NOTES.md), and the copy costs less than that saves. The caller returns
-    # the (N, C, rows, columns) view of the result: batch last in memory, as conv2d's.
+    # (benchmarks/NOTES.md), and the copy costs less than that saves.
     channels, n, rows, columns, kh, kw = windows.shape
-    return windows.transpose(4, 5, 0, 2, 3, 1).reshape(kh * kw, channels, rows, columns, n)
+    return windows.transpose(4, 5, 0, 2, 3, 1).reshape(kh * kw, channels, rows, columns, n), (0,)
 
 
 def _sliding_windows(name: str, x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
                      padding: Pair, fill: float) -> tuple[Tensor, tuple[int, int]]:
     """The (C, N, rows, columns, kh, kw) windows of x (N, C, H, W) padded by `padding` with
-    `fill`, taken from a copy of x laid out (C, H, W, N), batch last (no copy when x already
-    lies so, as conv2d's and the pools' results do): see conv2d."""
+    `fill`, taken from x laid out batch last (see _planes and conv2d)."""
     padding = _pair(name, "padding", padding, least=0)
+    planes = _planes(name, x, kernel, padding, fill)
+    out_size = tuple((side - k) // s + 1 for side, k, s in zip(planes.shape[1:3], kernel, stride, strict=False))
+    return ops.SlidingWindows.apply(planes.transpose(0, 3, 1, 2), kernel=kernel, stride=stride), out_size
+
+
+def _planes(name: str, x: Tensor, kernel: tuple[int, int], padding: tuple[int, int], fill: float) -> Tensor:
+    """x (N, C, H, W) as (C, H, W, N) padded by `padding` with `fill`, batch last in memory:
+    a copy, unless x already lies so (as conv2d's and the pools' results do)."""
     padded = tuple(side + 2 * p for side, p in zip(x.shape[2:], padding, strict=False))
     if any(k > side for k, side in zip(kernel, padded, strict=False)):
         raise ValueError(f"{name}: kernel {kernel} is larger than the padded input {padded} "
@@ -128,11 +150,8 @@ def _sliding_windows(name: str, x: Tensor, kernel: tuple[int, int], stride: tupl
     planes = x.transpose(1, 2, 3, 0)
     if any(padding):  # the padded array is a new (C, H, W, N) array
         (ph, pw) = padding
-        planes = ops.Pad.apply(planes, width=((0, 0), (ph, ph), (pw, pw), (0, 0)), mode="constant", value=fill)
-    else:  # merging the axes copies unless x is batch last already
-        planes = planes.reshape(channels, height * width * n).reshape(channels, height, width, n)
-    out_size = tuple((side - k) // s + 1 for side, k, s in zip(padded, kernel, stride, strict=False))
-    return ops.SlidingWindows.apply(planes.transpose(0, 3, 1, 2), kernel=kernel, stride=stride), out_size
+        return ops.Pad.apply(planes, width=((0, 0), (ph, ph), (pw, pw), (0, 0)), mode="constant", value=fill)
+    return planes.reshape(channels, height * width * n).reshape(channels, height, width, n)  # merging copies if needed
 
 
 def _check_rank(name: str, label: str, tensor: Tensor, layout: str) -> None:
