@@ -11,8 +11,6 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-import numpy as np
-
 from .. import ops
 from ..ops.windows import PAD_MODES
 from ..tensor import Tensor, as_tensor
@@ -80,24 +78,10 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pai
     stride = _pair("conv2d", "stride", stride, least=1)
     windows, (rows, columns) = _sliding_windows("conv2d", x, (kh, kw), stride, padding, 0.0)
     cols = windows.transpose(0, 4, 5, 2, 3, 1).reshape(channels * kh * kw, rows * columns * n)
-    kernels = weight.reshape(filters, channels * kh * kw)
-    if bias is not None and _bias_in_product(cols, kernels, bias):
-        kernels = ops.Concatenate.apply(kernels, bias.reshape(filters, 1), axis=1)
-        cols = ops.Concatenate.apply(cols, as_tensor(np.ones((1, cols.shape[1]), dtype=cols.dtype)), axis=0)
-        bias = None
-    out = kernels @ cols
+    out = weight.reshape(filters, channels * kh * kw) @ cols
     if bias is not None:
         out = out + bias.reshape(filters, 1)
     return out.reshape(filters, rows, columns, n).transpose(3, 0, 1, 2)
-
-
-def _bias_in_product(cols: Tensor, kernels: Tensor, bias: Tensor) -> bool:
-    """Whether to add the bias inside the product, as one more column of the kernels against
-    a row of ones under the columns: when the columns are fewer than the filters (a first
-    layer), copying them once more costs less than adding the bias to every output and
-    summing its gradient back (conv 1->32 forward and backward: 12.8 -> 10.8 ms; for
-    conv 32->64 it would cost 2% more, benchmarks/NOTES.md section 18)."""
-    return len(cols) < len(kernels) and cols.dtype == kernels.dtype == bias.dtype
 
 
 def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> Tensor:
