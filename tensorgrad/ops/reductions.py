@@ -51,17 +51,8 @@ class _Extreme(Function):
     def backward(ctx, grad):
         a, peak = (data_of(x) for x in ctx.saved_tensors)
         at_peak = a == peak
-        ties = _count(at_peak, ctx.axis, a.size // max(peak.size, 1)).astype(a.dtype, copy=False)
+        ties = at_peak.sum(axis=ctx.axis, keepdims=True, dtype=a.dtype)
         return (at_peak * (grad.reshape(peak.shape) / ties),)  # divide the small array, not the big one
-
-
-def _count(mask: np.ndarray, axis: tuple | None, size: int) -> np.ndarray:
-    """The number of True in mask over axis (keepdims), at most `size`. Summed as bytes
-    when it fits in one: a sum that casts every bool to a float costs ~1.3 ms more on a
-    2x2 max-pool of (128, 32, 26, 26) (benchmarks/NOTES.md section 18)."""
-    if size < 256:
-        return mask.view(np.uint8).sum(axis=axis, keepdims=True, dtype=np.uint8)
-    return mask.sum(axis=axis, keepdims=True)
 
 
 class Max(_Extreme):
