@@ -8,6 +8,7 @@ Names, layouts and output sizes follow PyTorch: x is (N, C, H, W), a conv weight
 """
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -95,7 +96,7 @@ def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: P
     """out[n, c, i, j] = mean of the window at (i*sh, j*sw); padded zeros count (PyTorch's
     count_include_pad=True). Each element in a window gets 1/(kh*kw) of its gradient."""
     windows, axes = _pool_windows("avg_pool2d", x, kernel_size, stride, padding, 0.0)
-    count = windows.shape[axes[0]] * (windows.shape[axes[1]] if len(axes) > 1 else 1)
+    count = math.prod(windows.shape[axis] for axis in axes)  # kh * kw
     return (windows.sum(axis=axes) * (1.0 / count)).transpose(3, 0, 1, 2)
 
 
@@ -114,7 +115,8 @@ def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None,
     (kh, kw) = kernel
     if stride == kernel and not any(half):
         # Windows that tile the map are blocks of a reshape, (C, rows, kh, columns, kw, N):
-        # no window copy, and the gradient lands in x's layout with no col2im.
+        # no window copy, and the gradient lands in x's layout with no col2im (the CNN
+        # step of benchmarks/cnn.py is 1.07-1.10x slower through the windows, NOTES.md 18).
         planes = _planes(name, x, kernel, half, fill)
         channels, height, width, n = planes.shape
         rows, columns = height // kh, width // kw

@@ -93,8 +93,8 @@ class FoldWindows(Function):
 def _zeros_laid_out_like(a: np.ndarray, shape: tuple) -> np.ndarray:
     """zeros(shape) for the fold of windows a, its axes in memory in the order of a's
     matching axes (the leading ones, then the windows' rows and columns): NumPy's order='K'
-    for a fold. The strided adds then run along a's contiguous axes; a (C, N, 11, 11, 3, 3)
-    gradient laid out batch last folds in 4.1 ms, not 15.2 (benchmarks/NOTES.md section 18)."""
+    for a fold. The strided adds then run along a's contiguous axes: with zeros in C order,
+    the batch-last CNN step of benchmarks/cnn.py is 1.16x slower (benchmarks/NOTES.md section 18)."""
     strides = a.strides[:-4] + a.strides[-4:-2]
     order = sorted(range(len(shape)), key=lambda axis: -abs(strides[axis]))  # stable: C order on ties
     return np.zeros([shape[axis] for axis in order], dtype=a.dtype).transpose(np.argsort(order))
