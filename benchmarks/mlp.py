@@ -40,12 +40,18 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import statistics  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Callable, Sequence  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+# Time the checkout this file is in: `python benchmarks/x.py` puts benchmarks/, not the
+# root, on sys.path, so an installed tensorgrad (an editable install of another worktree)
+# would be imported instead.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import nn  # noqa: E402
 from tensorgrad import Tensor, functional  # noqa: E402

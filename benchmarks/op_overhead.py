@@ -26,12 +26,16 @@ import argparse
 import gc
 import operator
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-import tensorgrad as tg
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's tensorgrad, as in mlp.py
+
+import tensorgrad as tg  # noqa: E402
 
 try:
     import torch

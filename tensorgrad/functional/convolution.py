@@ -8,6 +8,7 @@ Names, layouts and output sizes follow PyTorch: x is (N, C, H, W), a conv weight
 """
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -54,10 +55,13 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pai
     """out[n, f, i, j] = bias[f] + sum over c, p, q of weight[f, c, p, q] * x[n, c, i*sh + p, j*sw + q]
     (x zero-padded first): a dot product of the kernel with every window.
 
-    Computed as im2col + one batched matmul: the weight reshaped to (F, C*kh*kw) times
-    each image's windows laid out as columns of C*kh*kw numbers, (N, C*kh*kw, rows*columns),
-    which leaves the result in (N, F, rows, columns) order with no transpose
-    (benchmarks/NOTES.md compares this with other layouts, einsum and tensordot).
+    Computed as im2col + one matmul, batch last: the weight reshaped to (F, C*kh*kw) times
+    all windows laid out as columns of C*kh*kw numbers, (C*kh*kw, rows*columns*N). With
+    the images innermost, the im2col copy and col2im (in the backward) move runs of
+    columns*N contiguous numbers instead of runs of `columns`, and dW and dX are one large
+    product each instead of N small ones. The result is returned as an (N, F, rows, columns)
+    view of the (F, rows, columns, N) product, so the next layer reads it batch last too
+    (benchmarks/NOTES.md section 18 compares this with the batch-first layouts).
     """
     x = as_tensor(x)
     weight = as_tensor(weight, x)
@@ -74,27 +78,33 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pai
             raise ValueError(f"conv2d: bias must have shape ({filters},), one per filter, got {bias.shape}")
     stride = _pair("conv2d", "stride", stride, least=1)
     windows, (rows, columns) = _sliding_windows("conv2d", x, (kh, kw), stride, padding, 0.0)
-    cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, channels * kh * kw, rows * columns)
+    cols = windows.transpose(0, 4, 5, 2, 3, 1).reshape(channels * kh * kw, rows * columns * n)
     out = weight.reshape(filters, channels * kh * kw) @ cols
     if bias is not None:
         out = out + bias.reshape(filters, 1)
-    return out.reshape(n, filters, rows, columns)
+    return out.reshape(filters, rows, columns, n).transpose(3, 0, 1, 2)
 
 
 def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> Tensor:
     """out[n, c, i, j] = max of the window at (i*sh, j*sw); padding adds -inf, so it never wins.
     The gradient goes to each window's maximum (split evenly between exact ties)."""
-    return _pool_windows("max_pool2d", x, kernel_size, stride, padding, float("-inf")).max(axis=0)
+    windows, axes = _pool_windows("max_pool2d", x, kernel_size, stride, padding, float("-inf"))
+    return windows.max(axis=axes).transpose(3, 0, 1, 2)
 
 
 def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> Tensor:
     """out[n, c, i, j] = mean of the window at (i*sh, j*sw); padded zeros count (PyTorch's
     count_include_pad=True). Each element in a window gets 1/(kh*kw) of its gradient."""
-    windows = _pool_windows("avg_pool2d", x, kernel_size, stride, padding, 0.0)
-    return windows.sum(axis=0) * (1.0 / len(windows))
+    windows, axes = _pool_windows("avg_pool2d", x, kernel_size, stride, padding, 0.0)
+    count = math.prod(windows.shape[axis] for axis in axes)  # kh * kw
+    return (windows.sum(axis=axes) * (1.0 / count)).transpose(3, 0, 1, 2)
 
 
-def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None, padding: Pair, fill: float) -> Tensor:
+def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None,
+                  padding: Pair, fill: float) -> tuple[Tensor, tuple[int, ...]]:
+    """(windows, axes): the pooling windows of x and the axes to reduce over, leaving the
+    (C, rows, columns, N) result, batch last as conv2d's (the caller returns its
+    (N, C, rows, columns) view)."""
     x = as_tensor(x)
     _check_rank(name, "x", x, "(N, C, H, W)")
     kernel = _pair(name, "kernel_size", kernel_size, least=1)
@@ -102,27 +112,48 @@ def _pool_windows(name: str, x: Any, kernel_size: Pair, stride: Pair | None, pad
     half = _pair(name, "padding", padding, least=0)
     if any(2 * p > k for p, k in zip(half, kernel, strict=False)):
         raise ValueError(f"{name}: padding {half} must be at most half the kernel size {kernel}")
+    (kh, kw) = kernel
+    if stride == kernel and not any(half):
+        # Windows that tile the map are blocks of a reshape, (C, rows, kh, columns, kw, N):
+        # no window copy, and the gradient lands in x's layout with no col2im (the CNN
+        # step of benchmarks/cnn.py is 1.07-1.10x slower through the windows, NOTES.md 18).
+        planes = _planes(name, x, kernel, half, fill)
+        channels, height, width, n = planes.shape
+        rows, columns = height // kh, width // kw
+        if (rows * kh, columns * kw) != (height, width):  # the last rows or columns no window covers
+            planes = planes[:, :rows * kh, :columns * kw]
+        return planes.reshape(channels, rows, kh, columns, kw, n), (2, 4)
     windows, _ = _sliding_windows(name, x, kernel, stride, half, fill)
-    # (kh * kw, N, C, rows, columns): NumPy reduces over a leading axis of a contiguous
+    # (kh * kw, C, rows, columns, N): NumPy reduces over a leading axis of a contiguous
     # array ~30x faster than over the two short trailing axes of the strided view
     # (benchmarks/NOTES.md), and the copy costs less than that saves.
-    n, channels, rows, columns, kh, kw = windows.shape
-    return windows.transpose(4, 5, 0, 1, 2, 3).reshape(kh * kw, n, channels, rows, columns)
+    channels, n, rows, columns, kh, kw = windows.shape
+    return windows.transpose(4, 5, 0, 2, 3, 1).reshape(kh * kw, channels, rows, columns, n), (0,)
 
 
 def _sliding_windows(name: str, x: Tensor, kernel: tuple[int, int], stride: tuple[int, int],
                      padding: Pair, fill: float) -> tuple[Tensor, tuple[int, int]]:
-    """The (N, C, rows, columns, kh, kw) windows of x padded by `padding` with `fill`."""
+    """The (C, N, rows, columns, kh, kw) windows of x (N, C, H, W) padded by `padding` with
+    `fill`, taken from x laid out batch last (see _planes and conv2d)."""
     padding = _pair(name, "padding", padding, least=0)
+    planes = _planes(name, x, kernel, padding, fill)
+    out_size = tuple((side - k) // s + 1 for side, k, s in zip(planes.shape[1:3], kernel, stride, strict=False))
+    return ops.SlidingWindows.apply(planes.transpose(0, 3, 1, 2), kernel=kernel, stride=stride), out_size
+
+
+def _planes(name: str, x: Tensor, kernel: tuple[int, int], padding: tuple[int, int], fill: float) -> Tensor:
+    """x (N, C, H, W) as (C, H, W, N) padded by `padding` with `fill`, batch last in memory:
+    a copy, unless x already lies so (as conv2d's and the pools' results do)."""
     padded = tuple(side + 2 * p for side, p in zip(x.shape[2:], padding, strict=False))
     if any(k > side for k, side in zip(kernel, padded, strict=False)):
         raise ValueError(f"{name}: kernel {kernel} is larger than the padded input {padded} "
                          f"(x of shape {x.shape}, padding {padding})")
-    if any(padding):
+    n, channels, height, width = x.shape
+    planes = x.transpose(1, 2, 3, 0)
+    if any(padding):  # the padded array is a new (C, H, W, N) array
         (ph, pw) = padding
-        x = ops.Pad.apply(x, width=((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="constant", value=fill)
-    out_size = tuple((side - k) // s + 1 for side, k, s in zip(padded, kernel, stride, strict=False))
-    return ops.SlidingWindows.apply(x, kernel=kernel, stride=stride), out_size
+        return ops.Pad.apply(planes, width=((0, 0), (ph, ph), (pw, pw), (0, 0)), mode="constant", value=fill)
+    return planes.reshape(channels, height * width * n).reshape(channels, height, width, n)  # merging copies if needed
 
 
 def _check_rank(name: str, label: str, tensor: Tensor, layout: str) -> None:

@@ -74,7 +74,7 @@ class FoldWindows(Function):
         ctx.kernel, ctx.stride = a.shape[-2:], stride
         *lead, rows, columns, kh, kw = a.shape
         (sh, sw) = stride
-        out = np.zeros((*lead, *size), dtype=a.dtype)
+        out = _zeros_laid_out_like(a, (*lead, *size))
         apart = sh >= kh and sw >= kw  # windows that never overlap (pooling): assigning is enough
         for p in range(kh):  # one strided add per kernel offset, not one per window
             for q in range(kw):
@@ -88,3 +88,13 @@ class FoldWindows(Function):
     @staticmethod
     def backward(ctx, grad):
         return (call(SlidingWindows, grad, kernel=ctx.kernel, stride=ctx.stride),)
+
+
+def _zeros_laid_out_like(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """zeros(shape) for the fold of windows a, its axes in memory in the order of a's
+    matching axes (the leading ones, then the windows' rows and columns): NumPy's order='K'
+    for a fold. The strided adds then run along a's contiguous axes: with zeros in C order,
+    the batch-last CNN step of benchmarks/cnn.py is 1.16x slower (benchmarks/NOTES.md section 18)."""
+    strides = a.strides[:-4] + a.strides[-4:-2]
+    order = sorted(range(len(shape)), key=lambda axis: -abs(strides[axis]))  # stable: C order on ties
+    return np.zeros([shape[axis] for axis in order], dtype=a.dtype).transpose(np.argsort(order))
