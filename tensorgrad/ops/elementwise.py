@@ -197,7 +197,7 @@ def select(cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """np.where(cond, a, b), bit for bit, without a branch per element.
 
     NumPy's where branches on every element, which costs ~7 ns each on a mask as
-    unpredictable as a ReLU's (benchmarks/NOTES.md section 17: 21 ms against 4.4 ms on a
+    unpredictable as a ReLU's (benchmarks/NOTES.md section 18: 21 ms against 4.4 ms on a
     (128, 32, 26, 26) float32 map). Here the bits of a and b are kept or cleared by an
     integer mask of all ones or all zeros, NaN and inf included.
     """
