@@ -126,7 +126,7 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", label_s
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}")
     labels, kept = _class_targets(logits, targets, "cross_entropy", ignore_index)
-    if labels.ndim == 1 and not label_smoothing:  # the common case in five small nodes: logsumexp(z) - z_y
+    if labels.ndim == 1 and not label_smoothing:  # the common case, four small nodes: mean(logsumexp(z) - z_y)
         log_sum = ops.LogSumExp.apply(logits, axis=(1,), keepdims=False)
         return _reduce_kept(log_sum - logits[np.arange(len(labels)), labels], kept, reduction)
     log_probabilities = log_softmax(logits, axis=1)

@@ -166,9 +166,10 @@ def pool_cases() -> st.SearchStrategy[Case]:
 
 @st.composite
 def paddings(draw: Any) -> Case:
-    """Any rank; reflect needs each width below its axis' length, replicate a non-empty axis."""
-    x = draw(shapes(min_dims=1).flatmap(tgst.arrays))
+    """Any rank; reflect needs each width below its axis' length, replicate a non-empty axis
+    (tests/tensorgrad/test_window_errors.py checks both refusals); constant pads empty arrays too."""
     mode = draw(st.sampled_from(["constant", "reflect", "replicate"]))
+    x = draw(shapes(min_dims=1, min_side=0 if mode == "constant" else 1).flatmap(tgst.arrays))
     limit = (lambda n: n - 1) if mode == "reflect" else (lambda n: 2)
     width = tuple((draw(st.integers(0, limit(n))), draw(st.integers(0, limit(n)))) for n in x.shape)
     return Case((x,), {"width": width, "mode": mode, "value": draw(st.sampled_from([0.0, -1.5]))})

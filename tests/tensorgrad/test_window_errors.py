@@ -34,6 +34,8 @@ weight = np.zeros((4, 3, 3, 3))
         (lambda: F.pad(x, -1), "pad: width must be a non-negative int"),
         (lambda: F.pad(np.zeros((2, 3)), ((0, 0), (3, 0)), mode="reflect"),
          r"reflect padding \(3, 0\) must be smaller than axis 1 of length 3"),
+        (lambda: F.pad(np.zeros((2, 0)), 1, mode="replicate"),
+         r"pad: cannot replicate the edge of an empty axis \(shape \(2, 0\)\)"),
     ],
 )
 def test_bad_input_is_named(call, expected):
