@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, _normalize_axis, _raw, as_tensor, operands, reduction_axes
+from ..dtypes import common_cast
+from ..tensor import Tensor, _cast, _normalize_axis, _raw, as_tensor, operands, reduction_axes
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -89,9 +90,20 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
     if len(tensors) == 0:
         raise ValueError("concatenate: needs at least one tensor")
-    tensors = [as_tensor(t) for t in tensors]
+    tensors = _in_one_dtype([as_tensor(t) for t in tensors])
     (axis,) = _normalize_axis(axis, tensors[0].ndim)
     return ops.Concatenate.apply(*tensors, axis=axis)
+
+
+def _in_one_dtype(tensors: list[Tensor]) -> list[Tensor]:
+    """The tensors' integers and bools cast to the dtype the one rule gives all of them, as
+    a chain of binary ops would (int64 with float32 gives float32, uint64 with a signed
+    integer is refused); floats are left to NumPy's promotion, as in a binary op."""
+    dtype = tensors[0].dtype
+    for tensor in tensors[1:]:
+        cast = common_cast(dtype, tensor.dtype)
+        dtype = np.result_type(dtype, tensor.dtype) if cast is None else np.dtype(cast)
+    return [t if t.dtype.kind == "f" else _cast(t, dtype) for t in tensors]
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:

@@ -255,6 +255,26 @@ def test_uint64_with_a_signed_integer_is_refused_naming_both_dtypes(name, left, 
         function(left, right)
 
 
+TENSOR_PAIRS = [(left, right, result) for left, right, result, _ in RULE
+                if isinstance(left, tg.Tensor) and isinstance(right, tg.Tensor)]
+
+
+@pytest.mark.parametrize("join", [tg.concatenate, tg.stack])
+@pytest.mark.parametrize("left, right, result", TENSOR_PAIRS)
+def test_joining_tensors_follows_the_same_rule(join, left, right, result):
+    """concatenate and stack cast like a binary op: int64 with float32 is float32 here,
+    where NumPy's concatenate would give float64."""
+    out = join([left, right])
+    assert out.dtype == result
+    np.testing.assert_array_equal(out.data.ravel(), np.concatenate([left.data, right.data]).astype(result))
+
+
+@pytest.mark.parametrize("join", [tg.concatenate, tg.stack])
+def test_joining_uint64_with_a_signed_integer_is_refused(join):
+    with pytest.raises(TypeError, match=r"^uint64 and int64 have no common integer dtype"):
+        join([tensor(np.uint64), tensor(np.int64)])
+
+
 PRIMITIVE_FUNCTIONS = ["exp", "log", "log1p", "expm1", "sin", "cos", "tan", "arctan", "sinh", "cosh", "erf", "sqrt", "log2"]
 
 
