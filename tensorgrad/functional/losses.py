@@ -16,7 +16,7 @@ import numpy as np
 from .. import ops
 from ..tensor import Tensor, _raw
 from .activations import log_softmax, softplus
-from .core import average, where
+from .core import average, floating, where
 
 EPSILON = 1e-7
 """The book clips probabilities to [1e-7, 1 - 1e-7] so that log never sees 0 or 1."""
@@ -49,6 +49,8 @@ def _class_targets(predictions: Tensor, targets: Any, name: str, ignore_index: i
     if predictions.ndim != 2:
         raise ValueError(f"{name}: predictions must be 2-D (samples, classes), got shape {predictions.shape}")
     n, classes = predictions.shape
+    if classes == 0:
+        raise ValueError(f"{name}: predictions must have at least one class (column), got shape {predictions.shape}")
     labels = np.asarray(_raw(targets))
     if labels.ndim != 1:
         return _targets_like(predictions, labels, name), None
@@ -125,6 +127,7 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean", label_s
     """
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}")
+    logits = floating(logits)  # integer logits give float32 (the dtype rule), as logsumexp does
     labels, kept = _class_targets(logits, targets, "cross_entropy", ignore_index)
     if labels.ndim == 1 and not label_smoothing:  # the common case, four small nodes: mean(logsumexp(z) - z_y)
         log_sum = ops.LogSumExp.apply(logits, axis=(1,), keepdims=False)

@@ -313,3 +313,17 @@ def test_only_shape_errors_name_the_shapes():
     assert str(error.value) == "pow: Integers to negative integer powers are not allowed."
     with pytest.raises(ValueError, match=r"^add \(inputs of shapes \(3,\) and \(2,\)\): operands could not be broadcast"):
         tg.Tensor(np.ones(3)) + tg.Tensor(np.ones(2))
+
+
+def test_cross_entropy_of_integer_logits_is_float32():
+    logits = tg.Tensor(np.array([[1, 2, 3], [0, 0, 1]], np.int64))
+    loss = F.cross_entropy(logits, np.array([0, 2]))
+    assert loss.dtype == np.float32
+    expected = np.mean(np.log(np.exp([[1, 2, 3], [0, 0, 1]]).sum(axis=1)) - np.array([1, 1]))
+    np.testing.assert_allclose(loss.item(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss", "categorical_cross_entropy"])
+def test_class_losses_refuse_predictions_without_classes(name):
+    with pytest.raises(ValueError, match=rf"^{name}: predictions must have at least one class \(column\), got shape \(2, 0\)"):
+        getattr(F, name)(tg.Tensor(np.zeros((2, 0), np.float32)), np.array([0, 0]))
