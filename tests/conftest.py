@@ -10,11 +10,11 @@ absence fails the test); elsewhere their absence skips the tests that need them.
 import os
 import shutil
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 from hypothesis import settings
 
+from missing import missing
 from nn.datasets import ARCHIVE_NAME, DATA_ENV_VAR
 
 settings.register_profile("default", max_examples=25, deadline=None)
@@ -24,19 +24,12 @@ settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def _missing(message: str) -> NoReturn:
-    """A missing requirement fails in CI and skips elsewhere."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def fashion_mnist_folder() -> Path:
     """The folder holding the real archive: $TENSORGRAD_DATA, else ../shared/data."""
     folder = Path(os.environ.get(DATA_ENV_VAR) or SHARED_DATA)
     if not (folder / ARCHIVE_NAME).is_file():
-        _missing(f"{ARCHIVE_NAME} not found in {folder}; set ${DATA_ENV_VAR} to the folder holding it")
+        missing(f"{ARCHIVE_NAME} not found in {folder}; set ${DATA_ENV_VAR} to the folder holding it")
     return folder
 
 
@@ -44,6 +37,4 @@ def fashion_mnist_folder() -> Path:
 def dot_binary() -> str:
     """The path of Graphviz's `dot` (make setup installs it where apt-get exists)."""
     path = shutil.which("dot")
-    if path is None:
-        _missing("Graphviz 'dot' is missing; CI must have it (make setup installs it)")
-    return path
+    return path if path is not None else missing("Graphviz 'dot' is missing; CI must have it (make setup installs it)")

@@ -8,22 +8,17 @@ import os
 from pathlib import Path
 
 import pytest
+from missing import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-
-
-def _missing(message):
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
 def converter():
     for module in ("jupytext", "nbclient", "ipykernel"):
         if importlib.util.find_spec(module) is None:
-            _missing(f"{module} is missing: pip install -e '.[notebooks]' (make test installs it)")
+            missing(f"{module} is missing: pip install -e '.[notebooks]' (make test installs it)")
     spec = importlib.util.spec_from_file_location("docs_notebooks", DOCS / "notebooks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
